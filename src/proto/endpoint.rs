@@ -1,0 +1,165 @@
+//! Where requests go: scheme, host, port and the project id.
+
+use http::uri::{Authority, Scheme};
+use http::Uri;
+
+use super::Error;
+
+/// The service endpoint and the project the requests act for.
+///
+/// The project id fills the `{project_id}` segment of the statistical-analysis
+/// paths (`/v1/{project_id}/rtc/...`) and is sent as the `X-Project-Id` header
+/// on every request.
+///
+/// ```
+/// use sparkrtc::Endpoint;
+/// let ep = Endpoint::default().with_project_id("0123456789abcdef")?;
+/// assert_eq!(ep.base_url(), "https://rtc-api.myhuaweicloud.com");
+///
+/// // Any scheme, host and port, for tests and proxies:
+/// let local = Endpoint::new("http://127.0.0.1:8080")?;
+/// assert_eq!(local.authority(), "127.0.0.1:8080");
+/// # Ok::<(), sparkrtc::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    scheme: Scheme,
+    authority: Authority,
+    project_id: Option<String>,
+}
+
+impl Endpoint {
+    /// The global SparkRTC endpoint.
+    pub const DEFAULT_URL: &'static str = "https://rtc-api.myhuaweicloud.com";
+
+    /// An endpoint from a base URL such as `https://rtc-api.myhuaweicloud.com`
+    /// or `http://127.0.0.1:8080`. The URL must have a scheme and a host, and
+    /// no user info, path (other than `/`), query or fragment.
+    pub fn new(url: &str) -> Result<Self, Error> {
+        let uri: Uri = url
+            .parse()
+            .map_err(|e| Error::InvalidEndpoint(format!("`{url}` is not a URL: {e}")))?;
+        let parts = uri.into_parts();
+        let scheme = parts
+            .scheme
+            .ok_or_else(|| Error::InvalidEndpoint(format!("`{url}` has no scheme")))?;
+        let authority = parts
+            .authority
+            .ok_or_else(|| Error::InvalidEndpoint(format!("`{url}` has no host")))?;
+        if authority.as_str().contains('@') {
+            return Err(Error::InvalidEndpoint(
+                "the URL must not carry user info (credentials belong in the signer)".into(),
+            ));
+        }
+        if authority.host().is_empty() {
+            return Err(Error::InvalidEndpoint(format!("`{url}` has no host")));
+        }
+        if let Some(pq) = parts.path_and_query {
+            if pq.query().is_some() || !matches!(pq.path(), "" | "/") {
+                return Err(Error::InvalidEndpoint(format!(
+                    "`{url}` must not have a path or query; give only scheme, host and port"
+                )));
+            }
+        }
+        Ok(Endpoint {
+            scheme,
+            authority,
+            project_id: None,
+        })
+    }
+
+    /// Sets the project id. It must be 1 to 64 visible ASCII characters
+    /// without `/` (Huawei project ids are 32 hex digits).
+    pub fn with_project_id(mut self, project_id: impl Into<String>) -> Result<Self, Error> {
+        let id = project_id.into();
+        validate_project_id(&id)?;
+        self.project_id = Some(id);
+        Ok(self)
+    }
+
+    /// The project id, if set.
+    pub fn project_id(&self) -> Option<&str> {
+        self.project_id.as_deref()
+    }
+
+    /// `http` or `https` (or whatever scheme was given).
+    pub fn scheme(&self) -> &str {
+        self.scheme.as_str()
+    }
+
+    /// Host and optional port, as sent in the `Host` header.
+    pub fn authority(&self) -> &str {
+        self.authority.as_str()
+    }
+
+    /// `scheme://authority`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("{}://{}", self.scheme, self.authority)
+    }
+}
+
+impl Default for Endpoint {
+    fn default() -> Self {
+        Endpoint {
+            scheme: Scheme::HTTPS,
+            authority: Authority::from_static("rtc-api.myhuaweicloud.com"),
+            project_id: None,
+        }
+    }
+}
+
+/// Checks a project id: 1 to 64 visible ASCII characters, no `/`.
+pub(crate) fn validate_project_id(id: &str) -> Result<(), Error> {
+    let reason = if id.is_empty() {
+        "must not be empty"
+    } else if id.len() > 64 {
+        "must be at most 64 characters"
+    } else if id.contains('/') {
+        "must not contain `/`"
+    } else if !id.bytes().all(|b| b.is_ascii_graphic()) {
+        "must be visible ASCII characters (no spaces, control characters or non-ASCII)"
+    } else {
+        return Ok(());
+    };
+    Err(Error::invalid("project_id", reason))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_urls() {
+        let ep = Endpoint::new("https://rtc-api.myhuaweicloud.com/").unwrap();
+        assert_eq!(ep, Endpoint::default());
+        let ep = Endpoint::new("http://[::1]:9000").unwrap();
+        assert_eq!(ep.base_url(), "http://[::1]:9000");
+        for bad in [
+            "",
+            "rtc-api.myhuaweicloud.com",
+            "/v2/apps",
+            "https://user:pw@host",
+            "https://host/prefix",
+            "https://host/?q=1",
+            "https://ho st",
+        ] {
+            assert!(
+                matches!(Endpoint::new(bad), Err(Error::InvalidEndpoint(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn project_id_rules() {
+        let ep = Endpoint::default();
+        assert!(ep.clone().with_project_id("0a1b2c").is_ok());
+        for bad in ["", "a/b", "a b", "a\r\nb", "é", &"x".repeat(65)] {
+            let err = ep.clone().with_project_id(bad).unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidParameter { field, .. } if field == "project_id"),
+                "{bad}: {err}"
+            );
+        }
+    }
+}

@@ -1,0 +1,400 @@
+//! The crate's one error type.
+
+use std::fmt;
+
+use http::{HeaderMap, StatusCode};
+
+/// Everything that can go wrong building a request or reading a response.
+///
+/// Secrets never appear in the `Display` or `Debug` output of an error: body
+/// snippets have the values of secret-looking keys (`app_key`, `auth_key`,
+/// `password`, `token`, ...) replaced with `***`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A request parameter is missing, empty or out of the documented range.
+    /// Raised before anything is sent.
+    #[error("invalid parameter `{field}`{}: {reason}", in_op(operation))]
+    InvalidParameter {
+        /// The operation's upstream name (`CreateMixJob`), or `""` when not known.
+        operation: &'static str,
+        /// The parameter's path, for example `body.mix_param.layout_panes[0].x`.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The dynamic entry point was given an operation name that does not exist.
+    #[error("unknown operation `{0}`")]
+    UnknownOperation(String),
+    /// The endpoint URL or project id cannot be used.
+    #[error("invalid endpoint: {0}")]
+    InvalidEndpoint(String),
+    /// The service answered with a non-2xx status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// A 2xx response whose body is not what the operation documents.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// The response body is larger than [`MAX_RESPONSE_BODY`] bytes.
+    #[error("response body of {len} bytes exceeds the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The body's length.
+        len: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+fn in_op(operation: &str) -> String {
+    if operation.is_empty() {
+        String::new()
+    } else {
+        format!(" of {operation}")
+    }
+}
+
+/// The largest response body the parsers accept (32 MiB). Transports should
+/// stop reading at this size too.
+pub const MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
+
+/// How many characters of a body an error message quotes.
+pub const SNIPPET_CHARS: usize = 256;
+
+impl Error {
+    pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidParameter {
+            operation: "",
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Names the operation in an [`Error::InvalidParameter`] that has none yet.
+    pub(crate) fn in_operation(mut self, name: &'static str) -> Self {
+        if let Error::InvalidParameter { operation, .. } = &mut self {
+            if operation.is_empty() {
+                *operation = name;
+            }
+        }
+        self
+    }
+
+    /// The [`ApiError`], if the service answered with an error status.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of the response this error came from, if any.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => StatusCode::from_u16(e.status).ok(),
+            Error::Decode(e) => StatusCode::from_u16(e.status).ok(),
+            _ => None,
+        }
+    }
+}
+
+/// An error answer from the service (any non-2xx status).
+///
+/// Huawei Cloud services answer `{"error_code": "...", "error_msg": "..."}`;
+/// the API gateway sometimes adds `request_id`; some components answer
+/// `{"code": ..., "message": ...}` or `{"error": {"code": ..., "message": ...}}`.
+/// All of these are read. When the body is none of them, `error_code` and
+/// `error_msg` are `None` and `body_snippet` quotes the start of the body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// HTTP status code.
+    pub status: u16,
+    /// Service error code, for example `RTC.00001` or `APIG.0308`.
+    pub error_code: Option<String>,
+    /// Service error message.
+    pub error_msg: Option<String>,
+    /// The request id (`X-Request-Id` header, or `request_id` in the body).
+    pub request_id: Option<String>,
+    /// The start of the body (secrets redacted) when it was not a recognised
+    /// error object.
+    pub body_snippet: Option<String>,
+}
+
+impl ApiError {
+    /// Reads an error response. Never fails: unreadable bodies become a snippet.
+    pub fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> ApiError {
+        let mut err = ApiError {
+            status: status.as_u16(),
+            error_code: None,
+            error_msg: None,
+            request_id: request_id(headers),
+            body_snippet: None,
+        };
+        let parsed = if body.len() <= MAX_RESPONSE_BODY {
+            serde_json::from_slice::<serde_json::Value>(body).ok()
+        } else {
+            None
+        };
+        if let Some(serde_json::Value::Object(map)) = parsed {
+            let nested = match map.get("error") {
+                Some(serde_json::Value::Object(inner)) => Some(inner),
+                _ => None,
+            };
+            let pick = |keys: &[&str]| -> Option<String> {
+                for src in std::iter::once(&map).chain(nested) {
+                    for k in keys {
+                        match src.get(*k) {
+                            Some(serde_json::Value::String(s)) => return Some(s.clone()),
+                            Some(serde_json::Value::Number(n)) => return Some(n.to_string()),
+                            _ => {}
+                        }
+                    }
+                }
+                None
+            };
+            err.error_code = pick(&["error_code", "code", "errorCode"]);
+            err.error_msg = pick(&["error_msg", "message", "msg", "errorMsg", "error_message"]);
+            if err.request_id.is_none() {
+                err.request_id = pick(&["request_id", "requestId"]);
+            }
+        }
+        if err.error_code.is_none() && err.error_msg.is_none() && !body.is_empty() {
+            err.body_snippet = Some(snippet(body));
+        }
+        err
+    }
+
+    /// True for HTTP 429 (the gateway's throttling answer, error code `APIG.0308`).
+    pub fn is_throttled(&self) -> bool {
+        self.status == 429
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SparkRTC API error: HTTP {}", self.status)?;
+        if let Some(code) = &self.error_code {
+            write!(f, " {code}")?;
+        }
+        if let Some(msg) = &self.error_msg {
+            write!(f, ": {msg}")?;
+        }
+        if let Some(snippet) = &self.body_snippet {
+            write!(f, ": body {snippet:?}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A successful (2xx) response whose body does not match the documented model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The operation's upstream name.
+    pub operation: &'static str,
+    /// HTTP status code.
+    pub status: u16,
+    /// The JSON path that failed, for example `users[3].join_time` (`.` for the root).
+    pub path: String,
+    /// What was wrong there (serde_json's message, with line and column).
+    pub message: String,
+    /// The start of the body, secrets redacted.
+    pub body_snippet: String,
+    /// The request id from the `X-Request-Id` header.
+    pub request_id: Option<String>,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "cannot decode {} response (HTTP {}) at `{}`: {}; body {:?}",
+            self.operation, self.status, self.path, self.message, self.body_snippet
+        )?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// The `X-Request-Id` response header (matched case-insensitively, as all
+/// header names are), if present and valid UTF-8.
+pub fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The start of a body for an error message: at most [`SNIPPET_CHARS`]
+/// characters, invalid UTF-8 replaced, secret values redacted, `…` appended
+/// when cut.
+pub fn snippet(body: &[u8]) -> String {
+    // Redact over a window larger than the snippet so that a secret value that
+    // starts inside the snippet is recognised even if the snippet cuts it.
+    let window = &body[..body.len().min(64 * 1024)];
+    let text = String::from_utf8_lossy(window);
+    let redacted = redact_json_secrets(&text);
+    let mut out: String = redacted.chars().take(SNIPPET_CHARS).collect();
+    if out.len() < redacted.len() || window.len() < body.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// Whether a JSON key names a secret.
+fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.ends_with("key")
+        || k.contains("token")
+        || k.contains("password")
+        || k.contains("secret")
+        || k == "sk"
+        || k == "authorization"
+}
+
+/// Replaces the value of every secret-named key with `"***"`, in text that is
+/// JSON or close to it (truncated, malformed). Best effort, never panics.
+fn redact_json_secrets(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let key_end = string_end(bytes, i);
+        // The closing quote is ASCII, so `key_end - 1` is a char boundary;
+        // an unterminated key runs to the end.
+        let key_stop = if key_end < bytes.len() || bytes.get(key_end - 1) == Some(&b'"') {
+            key_end - 1
+        } else {
+            key_end
+        };
+        let key = text.get(i + 1..key_stop.max(i + 1)).unwrap_or("");
+        let mut j = key_end;
+        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if j < bytes.len() && bytes[j] == b':' && is_secret_key(key) {
+            j += 1;
+            while j < bytes.len() && bytes[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            let value_end = if j < bytes.len() && bytes[j] == b'"' {
+                string_end(bytes, j)
+            } else {
+                let mut k = j;
+                while k < bytes.len() && !matches!(bytes[k], b',' | b'}' | b']') {
+                    k += 1;
+                }
+                k
+            };
+            out.push_str(&text[copied..j]);
+            out.push_str("\"***\"");
+            copied = value_end;
+            i = value_end;
+        } else {
+            i = key_end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+/// Index just past the JSON string starting at `start` (which holds `"`), or
+/// the end of input when unterminated.
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_secret_values() {
+        let body = br#"{"app_id":"a","authentication":{"app_key":"SENTINEL","enable":true},"x":{"auth_key" : "SEN\"TINEL2"},"token":12345}"#;
+        let s = snippet(body);
+        assert!(!s.contains("SENTINEL"), "{s}");
+        assert!(!s.contains("12345"), "{s}");
+        assert_eq!(
+            s,
+            r#"{"app_id":"a","authentication":{"app_key":"***","enable":true},"x":{"auth_key" : "***"},"token":"***"}"#
+        );
+    }
+
+    #[test]
+    fn redacts_truncated_secret() {
+        let body = br#"{"auth_key":"SENTINEL-AND-THE-REST"#;
+        assert_eq!(snippet(body), r#"{"auth_key":"***""#);
+    }
+
+    #[test]
+    fn snippet_is_cut_on_a_char_boundary() {
+        let body = "房".repeat(1000);
+        let s = snippet(body.as_bytes());
+        assert_eq!(s.chars().count(), SNIPPET_CHARS + 1);
+        assert!(s.ends_with('…'));
+    }
+
+    #[test]
+    fn snippet_of_non_utf8() {
+        assert_eq!(snippet(&[0xff, b'a', 0xfe]), "\u{fffd}a\u{fffd}");
+    }
+
+    #[test]
+    fn api_error_shapes() {
+        let h = HeaderMap::new();
+        let e = ApiError::from_response(
+            StatusCode::NOT_FOUND,
+            &h,
+            br#"{"error_code":"RTC.00001","error_msg":"app not found","request_id":"r1"}"#,
+        );
+        assert_eq!(e.error_code.as_deref(), Some("RTC.00001"));
+        assert_eq!(e.error_msg.as_deref(), Some("app not found"));
+        assert_eq!(e.request_id.as_deref(), Some("r1"));
+        assert_eq!(e.body_snippet, None);
+        assert_eq!(
+            e.to_string(),
+            "SparkRTC API error: HTTP 404 RTC.00001: app not found (request id r1)"
+        );
+
+        let e = ApiError::from_response(
+            StatusCode::BAD_REQUEST,
+            &h,
+            br#"{"error":{"code":400,"message":"bad"}}"#,
+        );
+        assert_eq!(e.error_code.as_deref(), Some("400"));
+        assert_eq!(e.error_msg.as_deref(), Some("bad"));
+
+        let e = ApiError::from_response(StatusCode::BAD_GATEWAY, &h, b"<html>bad gateway</html>");
+        assert_eq!(e.body_snippet.as_deref(), Some("<html>bad gateway</html>"));
+        assert_eq!(
+            e.to_string(),
+            "SparkRTC API error: HTTP 502: body \"<html>bad gateway</html>\""
+        );
+
+        let e = ApiError::from_response(StatusCode::SERVICE_UNAVAILABLE, &h, b"");
+        assert_eq!(e.body_snippet, None);
+        assert_eq!(e.to_string(), "SparkRTC API error: HTTP 503");
+    }
+}

@@ -1,0 +1,366 @@
+//! Mixed-stream and single-stream recording jobs, and room management bodies.
+
+use super::{
+    in_range, require_at, unit_interval, CropMode, EncodeTemplate, FieldPath, FillingPolicy,
+    JobState, LayoutTemplate, StopReason, StreamResolution, Validate, VideoType,
+};
+use crate::Error;
+
+request_model! {
+    /// Body of `CreateMixJob` (SDK model `MixJobReq`).
+    ///
+    /// ```
+    /// use sparkrtc::model::*;
+    /// let job = MixJobReq::new(
+    ///     MixParam::new("room-1", EncodeTemplate::P720Fps30Kbps1710)
+    ///         .layout_template(LayoutTemplate::Custom)
+    ///         .layout_panes(vec![MixLayoutPane::new().id(1u32).user_id("alice").x(0.0).y(0.0).width(0.5).height(1.0)]),
+    /// )
+    /// .record_param(RecordParam::new("rule-1"));
+    /// assert_eq!(
+    ///     serde_json::to_string(&job).unwrap(),
+    ///     r#"{"mix_param":{"room_id":"room-1","encode_template":"1280*720_30_1710","layout_template":"custom","layout_panes":[{"id":1,"user_id":"alice","x":0.0,"y":0.0,"width":0.5,"height":1.0}]},"record_param":{"record_rule_id":"rule-1"}}"#
+    /// );
+    /// ```
+    pub struct MixJobReq {
+        required {
+            /// What to mix.
+            mix_param: MixParam,
+        }
+        optional {
+            /// Recording settings.
+            record_param: RecordParam,
+        }
+    }
+}
+
+impl Validate for MixJobReq {
+    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
+        self.mix_param.validate(&at.field("mix_param"))?;
+        self.record_param.validate(&at.field("record_param"))
+    }
+}
+
+request_model! {
+    /// Mixing settings (SDK model `MixParam`).
+    ///
+    /// Audio-only mixing uses [`EncodeTemplate::AudioOnly`] and no video
+    /// fields; any other template needs a `layout_template` (and, for
+    /// `custom`, `layout_panes`).
+    pub struct MixParam {
+        required {
+            /// Room id.
+            room_id: String,
+            /// Output encoding template.
+            encode_template: EncodeTemplate,
+        }
+        optional {
+            /// Seconds without any publisher before the job stops, 5..=43200 (default 30).
+            max_idle_time: u32,
+            /// Video layout template; not needed for audio-only mixing.
+            layout_template: LayoutTemplate,
+            /// Default user background image, `s3://bucket/object` in OBS.
+            default_user_background_image: String,
+            /// Background image of the shared screen, `s3://bucket/object` in OBS.
+            screen_background_image: String,
+            /// Canvas background image, `s3://bucket/object` in OBS.
+            background_image: String,
+            /// Video panes to mix; not needed for `nine_grids_view`.
+            layout_panes: Vec<MixLayoutPane>,
+            /// Per-user background images (override the default one).
+            user_background_images: Vec<MixUserBackgroundImage>,
+        }
+    }
+}
+
+impl Validate for MixParam {
+    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
+        require_at(&at.field("room_id"), &self.room_id)?;
+        require_at(&at.field("encode_template"), &self.encode_template)?;
+        in_range(&at.field("max_idle_time"), self.max_idle_time, 5, 43200)?;
+        if self.encode_template != EncodeTemplate::AudioOnly && self.layout_template.is_none() {
+            return Err(at
+                .field("layout_template")
+                .invalid("is required unless encode_template is audio_only"));
+        }
+        self.layout_panes.validate(&at.field("layout_panes"))?;
+        self.user_background_images
+            .validate(&at.field("user_background_images"))
+    }
+}
+
+request_model! {
+    /// One pane of a mixed layout (SDK model `MixLayoutPane`). Coordinates and
+    /// sizes are fractions of the canvas, 0.0..=1.0.
+    pub struct MixLayoutPane {
+        required {}
+        optional {
+            /// Pane id, from 1.
+            id: u32,
+            /// The user shown.
+            user_id: String,
+            /// Which of the user's video streams.
+            video_type: VideoType,
+            /// Left edge, 0.0 (left) ..= 1.0 (right).
+            x: f64,
+            /// Top edge, 0.0 (top) ..= 1.0 (bottom).
+            y: f64,
+            /// Width, 0.0..=1.0.
+            width: f64,
+            /// Height, 0.0..=1.0.
+            height: f64,
+            /// Stacking order, 0 (bottom) ..= 25.
+            zorder: u32,
+            /// How the video fits the pane (custom layouts).
+            crop_mode: CropMode,
+            /// Fill policy (screen-sharing templates only).
+            filling_policy: FillingPolicy,
+        }
+    }
+}
+
+impl Validate for MixLayoutPane {
+    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
+        in_range(&at.field("id"), self.id, 1, u32::MAX)?;
+        unit_interval(&at.field("x"), self.x)?;
+        unit_interval(&at.field("y"), self.y)?;
+        unit_interval(&at.field("width"), self.width)?;
+        unit_interval(&at.field("height"), self.height)?;
+        in_range(&at.field("zorder"), self.zorder, 0, 25)
+    }
+}
+
+request_model! {
+    /// A background image for one user (SDK model `MixUserBackgroundImage`).
+    pub struct MixUserBackgroundImage {
+        required {
+            /// The user.
+            user_id: String,
+            /// Image in OBS, `s3://bucket/object`.
+            image_uri: String,
+        }
+        optional {}
+    }
+}
+
+impl Validate for MixUserBackgroundImage {
+    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
+        require_at(&at.field("user_id"), &self.user_id)?;
+        require_at(&at.field("image_uri"), &self.image_uri)
+    }
+}
+
+request_model! {
+    /// Recording settings of a job (SDK model `RecordParam`).
+    pub struct RecordParam {
+        required {
+            /// The recording rule to apply.
+            record_rule_id: String,
+        }
+        optional {}
+    }
+}
+
+impl Validate for RecordParam {
+    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
+        require_at(&at.field("record_rule_id"), &self.record_rule_id)
+    }
+}
+
+request_model! {
+    /// Body of `UpdateMixJob` (SDK model `UpdateMixJobReq`).
+    pub struct UpdateMixJobReq {
+        required {
+            /// The new layout.
+            mix_param: UpdateMixParam,
+        }
+        optional {}
+    }
+}
+
+impl Validate for UpdateMixJobReq {
+    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
+        self.mix_param.validate(&at.field("mix_param"))
+    }
+}
+
+request_model! {
+    /// Layout changes of a running mixed-stream job (SDK model `UpdateMixParam`).
+    pub struct UpdateMixParam {
+        required {}
+        optional {
+            /// Layout template; only changes between custom templates are supported.
+            layout_template: LayoutTemplate,
+            /// Canvas background image, `s3://bucket/object` in OBS.
+            background_image: String,
+            /// Default user background image, `s3://bucket/object` in OBS.
+            default_user_background_image: String,
+            /// Background image of the shared screen, `s3://bucket/object` in OBS.
+            screen_background_image: String,
+            /// Seconds without any publisher before the job stops, 5..=43200.
+            max_idle_time: u32,
+            /// Video panes to mix.
+            layout_panes: Vec<MixLayoutPane>,
+            /// Per-user background images.
+            user_background_images: Vec<MixUserBackgroundImage>,
+        }
+    }
+}
+
+impl Validate for UpdateMixParam {
+    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
+        in_range(&at.field("max_idle_time"), self.max_idle_time, 5, 43200)?;
+        self.layout_panes.validate(&at.field("layout_panes"))?;
+        self.user_background_images
+            .validate(&at.field("user_background_images"))
+    }
+}
+
+response_model! {
+    /// A mixed-stream job (output of `CreateMixJob`, `ShowMixJob`, `UpdateMixJob`).
+    pub struct MixJob {
+        fields {
+            /// Job id, for updating, showing and stopping the job.
+            job_id: String,
+            /// Stream name (`m_{job_id}_{room_id}`).
+            stream_name: String,
+            /// Application id.
+            app_id: String,
+            /// Room id.
+            room_id: String,
+            /// Mixing settings.
+            mix_param: MixParam,
+            /// Recording settings.
+            record_param: RecordParam,
+            /// Creation time, UTC.
+            create_time: String,
+            /// Last layout change, UTC.
+            update_time: String,
+            /// Job state.
+            state: JobState,
+            /// Why the job stopped.
+            stop_reason: StopReason,
+            /// Human-readable detail on the state.
+            description: String,
+            /// Start time, UTC.
+            start_time: String,
+            /// Stop time, UTC.
+            stop_time: String,
+        }
+    }
+}
+
+request_model! {
+    /// Body of `CreateIndividualStreamJob` (SDK model `IndividualStreamJobReq`).
+    pub struct IndividualStreamJobReq {
+        required {
+            /// Room id.
+            room_id: String,
+            /// The user to record (unique within a job).
+            user_id: String,
+        }
+        optional {
+            /// Whether to record audio (default true).
+            is_record_audio: bool,
+            /// Which video stream; no video is recorded when unset.
+            video_type: VideoType,
+            /// Resolution tier to pull (default `FHD`).
+            select_stream_type: StreamResolution,
+            /// Seconds without any publisher before the job stops, 5..=43200 (default 30).
+            max_idle_time: u32,
+            /// Recording settings.
+            record_param: RecordParam,
+        }
+    }
+}
+
+impl Validate for IndividualStreamJobReq {
+    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
+        require_at(&at.field("room_id"), &self.room_id)?;
+        require_at(&at.field("user_id"), &self.user_id)?;
+        in_range(&at.field("max_idle_time"), self.max_idle_time, 5, 43200)?;
+        self.record_param.validate(&at.field("record_param"))
+    }
+}
+
+request_model! {
+    /// Body of `UpdateIndividualStreamJob` (SDK model `UpdateIndividualJobReq`).
+    pub struct UpdateIndividualJobReq {
+        required {}
+        optional {
+            /// Recording settings.
+            record_param: RecordParam,
+        }
+    }
+}
+
+impl Validate for UpdateIndividualJobReq {
+    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
+        self.record_param.validate(&at.field("record_param"))
+    }
+}
+
+response_model! {
+    /// A single-stream job (output of `CreateIndividualStreamJob`,
+    /// `ShowIndividualStreamJob`, `UpdateIndividualStreamJob`).
+    pub struct IndividualStreamJob {
+        fields {
+            /// Job id.
+            job_id: String,
+            /// Stream name (`s_{job_id}_{room_id}_{user_id}`).
+            stream_name: String,
+            /// Application id.
+            app_id: String,
+            /// Room id.
+            room_id: String,
+            /// The recorded user.
+            user_id: String,
+            /// Whether audio is recorded.
+            is_record_audio: bool,
+            /// Which video stream.
+            video_type: VideoType,
+            /// Resolution tier.
+            select_stream_type: StreamResolution,
+            /// Idle timeout, seconds.
+            max_idle_time: i64,
+            /// Recording settings.
+            record_param: RecordParam,
+            /// Creation time, UTC.
+            create_time: String,
+            /// Last update, UTC.
+            update_time: String,
+            /// Job state.
+            state: JobState,
+            /// Why the job stopped.
+            stop_reason: StopReason,
+            /// Human-readable detail on the state.
+            description: String,
+            /// Start time, UTC.
+            start_time: String,
+            /// Stop time, UTC.
+            stop_time: String,
+        }
+    }
+}
+
+request_model! {
+    /// Body of `RemoveUsers` (SDK model `RemoveUsersReq`).
+    pub struct RemoveUsersReq {
+        required {
+            /// The users to remove from the room.
+            user_ids: Vec<String>,
+        }
+        optional {}
+    }
+}
+
+impl Validate for RemoveUsersReq {
+    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
+        let ids = at.field("user_ids");
+        require_at(&ids, &self.user_ids)?;
+        for (i, id) in self.user_ids.iter().enumerate() {
+            require_at(&ids.index(i), id)?;
+        }
+        Ok(())
+    }
+}

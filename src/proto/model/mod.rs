@@ -1,0 +1,198 @@
+//! Typed request and response bodies for every operation.
+//!
+//! Naming: request bodies keep the official SDK's model names (`MixJobReq`,
+//! `RecordRuleReq`, ...). Response bodies that several operations share one
+//! type: `ShowMixJobResponse`, `CreateMixJobResponse` and
+//! `UpdateMixJobResponse` are all [`MixJob`]; each operation's docs name its
+//! output type.
+//!
+//! Conventions:
+//! - Optional request fields are `Option` and are omitted from the JSON when
+//!   unset (never `null`).
+//! - Response-only models have every field optional (`Option`, or an empty
+//!   `Vec` for lists, where `null` also reads as empty), and unknown fields
+//!   are ignored, so a server that adds or omits a field never breaks parsing.
+//! - Documented value sets are enums with an `Unknown(String)` fallback.
+//! - Secret values (`app_key`, `auth_key`) are [`Secret`](crate::Secret)s.
+
+mod app;
+mod enums;
+mod job;
+mod obs;
+mod record;
+mod stats;
+
+pub use app::*;
+pub use enums::*;
+pub use job::*;
+pub use obs::*;
+pub use record::*;
+pub use stats::*;
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::encoding::Presence;
+use super::Error;
+
+/// An empty response body (`{}` or no body at all).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Empty {}
+
+/// A path to a field, for error messages: `body.mix_param.layout_panes[2].x`.
+/// Built on the stack while validating; rendered only when something fails.
+#[derive(Clone, Copy)]
+pub(crate) struct FieldPath<'a> {
+    parent: Option<&'a FieldPath<'a>>,
+    name: &'static str,
+    index: Option<usize>,
+}
+
+impl<'a> FieldPath<'a> {
+    pub(crate) fn root(name: &'static str) -> Self {
+        FieldPath {
+            parent: None,
+            name,
+            index: None,
+        }
+    }
+
+    pub(crate) fn field(&'a self, name: &'static str) -> FieldPath<'a> {
+        FieldPath {
+            parent: Some(self),
+            name,
+            index: None,
+        }
+    }
+
+    pub(crate) fn index(&'a self, index: usize) -> FieldPath<'a> {
+        FieldPath {
+            parent: Some(self),
+            name: "",
+            index: Some(index),
+        }
+    }
+
+    pub(crate) fn invalid(&self, reason: impl Into<String>) -> Error {
+        Error::invalid(self.to_string(), reason)
+    }
+}
+
+impl fmt::Display for FieldPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(parent) = self.parent {
+            parent.fmt(f)?;
+        }
+        match self.index {
+            Some(i) => write!(f, "[{i}]"),
+            None if self.parent.is_some() => write!(f, ".{}", self.name),
+            None => f.write_str(self.name),
+        }
+    }
+}
+
+/// Checks a request body against the documented rules.
+pub(crate) trait Validate {
+    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error>;
+}
+
+impl<T: Validate> Validate for Option<T> {
+    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
+        match self {
+            Some(v) => v.validate(at),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<T: Validate> Validate for Vec<T> {
+    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
+        for (i, v) in self.iter().enumerate() {
+            v.validate(&at.index(i))?;
+        }
+        Ok(())
+    }
+}
+
+/// A required top-level parameter must not be empty.
+pub(crate) fn require<T: Presence + ?Sized>(name: &str, value: &T) -> Result<(), Error> {
+    if value.is_missing() {
+        Err(Error::invalid(name, "is required and must not be empty"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A required body field must not be empty.
+pub(crate) fn require_at<T: Presence + ?Sized>(at: &FieldPath<'_>, value: &T) -> Result<(), Error> {
+    if value.is_missing() {
+        Err(at.invalid("is required and must not be empty"))
+    } else {
+        Ok(())
+    }
+}
+
+/// An integer, if set, must lie in `lo..=hi`.
+pub(crate) fn in_range<T>(at: &FieldPath<'_>, value: Option<T>, lo: T, hi: T) -> Result<(), Error>
+where
+    T: PartialOrd + fmt::Display + Copy,
+{
+    match value {
+        Some(v) if v < lo || v > hi => {
+            Err(at.invalid(format!("must be within {lo}..={hi}, got {v}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A float, if set, must be finite and lie in `0.0..=1.0`.
+pub(crate) fn unit_interval(at: &FieldPath<'_>, value: Option<f64>) -> Result<(), Error> {
+    match value {
+        Some(v) if !(0.0..=1.0).contains(&v) => Err(at.invalid(format!(
+            "must be a fraction of the canvas within 0.0..=1.0, got {v}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Reads `null` as the default value (for response lists the service may
+/// answer as `null`).
+pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_paths_render() {
+        let body = FieldPath::root("body");
+        let mp = body.field("mix_param");
+        let panes = mp.field("layout_panes");
+        let pane = panes.index(2);
+        let x = pane.field("x");
+        assert_eq!(x.to_string(), "body.mix_param.layout_panes[2].x");
+        assert_eq!(body.to_string(), "body");
+    }
+
+    #[test]
+    fn ranges() {
+        let p = FieldPath::root("n");
+        assert!(in_range(&p, Some(5u32), 5, 10).is_ok());
+        assert!(in_range(&p, None, 5u32, 10).is_ok());
+        let e = in_range(&p, Some(11u32), 5, 10).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid parameter `n`: must be within 5..=10, got 11"
+        );
+        assert!(unit_interval(&p, Some(f64::NAN)).is_err());
+        assert!(unit_interval(&p, Some(1.0)).is_ok());
+        assert!(unit_interval(&p, Some(-0.1)).is_err());
+    }
+}

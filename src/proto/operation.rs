@@ -1,0 +1,382 @@
+//! The [`Operation`] trait: how a typed request becomes an `http::Request`
+//! and how a response becomes a typed [`Output`]. One generic mechanism for
+//! all 42 endpoints; each endpoint's own facts live in [`ops`](crate::ops).
+
+use std::fmt;
+use std::ops::Deref;
+use std::time::Duration;
+
+use http::header::{HeaderValue, CONTENT_TYPE, USER_AGENT};
+use http::{HeaderMap, Method, Request, Response, StatusCode, Uri};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::encoding::{encode_into, write_sorted_query, QueryPair};
+use super::error::{request_id, snippet, ApiError, DecodeError, MAX_RESPONSE_BODY};
+use super::{Endpoint, Error, OperationId};
+
+/// The `Content-Type` of every request.
+pub const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
+
+/// The `User-Agent` of every request.
+pub const DEFAULT_USER_AGENT: &str = concat!("sparkrtc-rust/", env!("CARGO_PKG_VERSION"));
+
+/// The header that carries the project id.
+pub const X_PROJECT_ID: &str = "x-project-id";
+
+/// A SparkRTC operation's typed request.
+///
+/// Implemented by every type in [`ops`](crate::ops). Build the request with
+/// [`build`](Operation::build), send it with any HTTP client (after signing
+/// it), and read the answer with [`parse`](Operation::parse).
+///
+/// ```
+/// use sparkrtc::{ops::ShowMixJob, Endpoint, Operation};
+///
+/// let request = ShowMixJob::new("my-app", "job-1").build(&Endpoint::default())?;
+/// assert_eq!(request.method(), "GET");
+/// assert_eq!(
+///     request.uri(),
+///     "https://rtc-api.myhuaweicloud.com/v2/apps/my-app/mix-stream-jobs/job-1"
+/// );
+///
+/// let body = br#"{"job_id":"job-1","state":"RUNNING"}"#;
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("X-Request-Id", "req-9".parse().unwrap());
+/// let out = ShowMixJob::parse(http::StatusCode::OK, &headers, body)?;
+/// assert_eq!(out.request_id.as_deref(), Some("req-9"));
+/// assert_eq!(out.job_id.as_deref(), Some("job-1"));
+/// # Ok::<(), sparkrtc::Error>(())
+/// ```
+pub trait Operation: Clone + fmt::Debug + Serialize + DeserializeOwned {
+    /// Which operation this is; its metadata is `Self::ID.info()`.
+    const ID: OperationId;
+
+    /// The typed body of a successful response.
+    type Output: DeserializeOwned + Serialize + fmt::Debug;
+
+    /// The value of a `{name}` path placeholder (other than `project_id`,
+    /// which comes from the [`Endpoint`]).
+    fn path_param(&self, name: &str) -> Option<&str>;
+
+    /// Appends the query parameters that are set, unencoded, in declaration order.
+    fn query_pairs<'a>(&'a self, out: &mut Vec<QueryPair<'a>>);
+
+    /// Appends the JSON body, if the operation has one, and says whether it did.
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<bool, Error>;
+
+    /// Checks required parameters and documented ranges.
+    fn validate(&self) -> Result<(), Error>;
+
+    /// Builds the unsigned HTTP request for `endpoint`.
+    ///
+    /// Path parameters are percent-encoded as single path segments; query
+    /// pairs are sorted by key, then value, and percent-encoded (RFC 3986
+    /// unreserved characters kept, space as `%20`), as the official SDK sends
+    /// them. Headers: `Content-Type: application/json;charset=UTF-8`,
+    /// `User-Agent`, and `X-Project-Id` when the endpoint has a project id.
+    fn build(&self, endpoint: &Endpoint) -> Result<Request<Vec<u8>>, Error> {
+        build_request(self, endpoint)
+    }
+
+    /// Parses a response: status, headers and body bytes.
+    ///
+    /// A non-2xx status is an [`Error::Api`]; a 2xx body that does not match
+    /// the model is an [`Error::Decode`] naming the JSON path. An empty body
+    /// reads as `{}`. Unknown fields are ignored; missing optional fields are
+    /// `None`.
+    fn parse(
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Output<Self::Output>, Error> {
+        parse_response(Self::ID.info().name, status, headers, body)
+    }
+
+    /// [`parse`](Operation::parse) for an `http::Response`.
+    fn parse_response<B: AsRef<[u8]>>(
+        response: &Response<B>,
+    ) -> Result<Output<Self::Output>, Error> {
+        Self::parse(
+            response.status(),
+            response.headers(),
+            response.body().as_ref(),
+        )
+    }
+}
+
+/// A successful response: the typed body and the request id.
+///
+/// Derefs to the body, so `output.job_id` reads a field of the body.
+/// Serializes as the body's fields plus `X-Request-Id`, the shape of the
+/// official SDK's response models.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Output<T> {
+    /// The `X-Request-Id` response header.
+    #[serde(
+        rename = "X-Request-Id",
+        alias = "X-request-Id",
+        alias = "X-request-id",
+        alias = "x_request_id",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request_id: Option<String>,
+    /// The response body.
+    #[serde(flatten)]
+    pub body: T,
+}
+
+impl<T> Deref for Output<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
+/// An operation's metadata, from [`OperationId::info`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct OperationInfo {
+    /// The operation.
+    pub id: OperationId,
+    /// Upstream name, for example `CreateMixJob`.
+    pub name: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template, for example `/v2/apps/{app_id}/mix-stream-jobs`.
+    pub path: &'static str,
+    /// The documented rate-limit category.
+    pub category: ThrottleCategory,
+    /// Whether sending the request twice has the same effect as once, so an
+    /// ambiguous failure (timeout after sending) may be retried. True for
+    /// GET, PUT, DELETE and the POSTs that only set a state; false for the
+    /// POSTs that create an application or a recording job.
+    pub retry_safe: bool,
+    /// Whether the request has a JSON body.
+    pub has_body: bool,
+}
+
+impl OperationId {
+    /// Upstream name, for example `CreateMixJob`.
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+    /// HTTP method.
+    pub fn method(self) -> Method {
+        self.info().method.clone()
+    }
+    /// Path template.
+    pub fn path_template(self) -> &'static str {
+        self.info().path
+    }
+    /// Rate-limit category.
+    pub fn category(self) -> ThrottleCategory {
+        self.info().category
+    }
+    /// Whether an ambiguous failure may be retried.
+    pub fn retry_safe(self) -> bool {
+        self.info().retry_safe
+    }
+}
+
+impl fmt::Display for OperationId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A documented request limit: at most `requests` calls in any `window`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RateLimit {
+    /// Calls allowed per window.
+    pub requests: u32,
+    /// Window length.
+    pub window: Duration,
+}
+
+macro_rules! throttle_categories {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, $requests:literal per $secs:literal s; )+) => {
+        /// The server-side rate-limit categories of the API reference
+        /// ("Before You Start", API call limits).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum ThrottleCategory {
+            $( $(#[doc = $doc])* #[doc = concat!("\n\nDocumented limit: ", $requests, " requests per ", $secs, " s.")] $variant, )+
+        }
+
+        impl ThrottleCategory {
+            /// Every category.
+            pub const ALL: &'static [ThrottleCategory] = &[$(ThrottleCategory::$variant),+];
+
+            /// The category's name in the API catalog, e.g. `mix_stream_job_management`.
+            pub fn name(self) -> &'static str {
+                match self { $( ThrottleCategory::$variant => $name, )+ }
+            }
+
+            /// The documented limit.
+            pub fn documented_limit(self) -> RateLimit {
+                match self {
+                    $( ThrottleCategory::$variant => RateLimit {
+                        requests: $requests,
+                        window: Duration::from_secs($secs),
+                    }, )+
+                }
+            }
+        }
+    };
+}
+
+throttle_categories! {
+    /// Application management.
+    ApplicationManagement = "application_management", 60 per 60 s;
+    /// Recording rules.
+    RecordRuleManagement = "record_rule_management", 60 per 60 s;
+    /// Auto-recording configuration.
+    AutoRecordConfiguration = "auto_record_configuration", 60 per 60 s;
+    /// Recording-callback configuration.
+    CallbackManagement = "callback_management", 60 per 60 s;
+    /// Mixed-stream recording jobs.
+    MixStreamJobManagement = "mix_stream_job_management", 10 per 1 s;
+    /// Single-stream recording jobs.
+    IndividualStreamJobManagement = "individual_stream_job_management", 10 per 1 s;
+    /// Rooms (dismissing rooms, removing users).
+    RoomManagement = "room_management", 60 per 60 s;
+    /// OBS bucket management.
+    ObsBucketManagement = "obs_bucket_management", 2 per 1 s;
+    /// Statistical analysis (`/v1`).
+    StatisticalAnalysis = "statistical_analysis", 30 per 60 s;
+}
+
+pub(crate) fn serialize_body<T: Serialize>(body: &T, out: &mut Vec<u8>) -> Result<(), Error> {
+    serde_json::to_writer(out, body)
+        .map_err(|e| Error::invalid("body", format!("cannot serialize: {e}")))
+}
+
+fn build_request<O: Operation + ?Sized>(
+    op: &O,
+    endpoint: &Endpoint,
+) -> Result<Request<Vec<u8>>, Error> {
+    let info = O::ID.info();
+    op.validate().map_err(|e| e.in_operation(info.name))?;
+
+    let mut uri = String::with_capacity(160);
+    uri.push_str(endpoint.scheme());
+    uri.push_str("://");
+    uri.push_str(endpoint.authority());
+    render_path(info, op, endpoint, &mut uri)?;
+    let mut pairs = Vec::new();
+    op.query_pairs(&mut pairs);
+    write_sorted_query(&mut pairs, &mut uri);
+    let uri = Uri::try_from(uri)
+        .map_err(|e| Error::InvalidEndpoint(format!("cannot form a URI: {e}")))?;
+
+    let mut body = Vec::new();
+    op.write_body(&mut body)?;
+
+    let mut request = Request::new(body);
+    *request.method_mut() = info.method.clone();
+    *request.uri_mut() = uri;
+    let headers = request.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+    headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
+    if let Some(project_id) = endpoint.project_id() {
+        let value = HeaderValue::from_str(project_id)
+            .map_err(|_| Error::invalid("project_id", "is not a valid header value"))?;
+        headers.insert(X_PROJECT_ID, value);
+    }
+    Ok(request)
+}
+
+/// Fills the path template: `{name}` from the request (percent-encoded as one
+/// segment), `{project_id}` from the endpoint.
+fn render_path<O: Operation + ?Sized>(
+    info: &OperationInfo,
+    op: &O,
+    endpoint: &Endpoint,
+    out: &mut String,
+) -> Result<(), Error> {
+    let mut rest = info.path;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find('}').unwrap_or(after.len());
+        let name = &after[..close];
+        let value = if name == "project_id" {
+            endpoint.project_id().ok_or_else(|| {
+                Error::invalid(
+                    "project_id",
+                    "is required by this statistical-analysis path: set it with Endpoint::with_project_id",
+                )
+                .in_operation(info.name)
+            })?
+        } else {
+            op.path_param(name).ok_or_else(|| {
+                Error::invalid(name, "has no value for the path").in_operation(info.name)
+            })?
+        };
+        encode_into(value, out);
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    Ok(())
+}
+
+/// Parses a response for the operation named `operation` into `Output<T>`.
+/// See [`Operation::parse`].
+pub fn parse_response<T: DeserializeOwned>(
+    operation: &'static str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Output<T>, Error> {
+    if !status.is_success() {
+        return Err(Error::Api(Box::new(ApiError::from_response(
+            status, headers, body,
+        ))));
+    }
+    if body.len() > MAX_RESPONSE_BODY {
+        return Err(Error::BodyTooLarge {
+            len: body.len(),
+            limit: MAX_RESPONSE_BODY,
+        });
+    }
+    let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    match serde_json::from_slice::<T>(json) {
+        Ok(body) => Ok(Output {
+            request_id: request_id(headers),
+            body,
+        }),
+        Err(first) => Err(decode_error::<T>(operation, status, headers, json, first)),
+    }
+}
+
+/// Re-reads a body that failed to decode, this time tracking the JSON path.
+fn decode_error<T: DeserializeOwned>(
+    operation: &'static str,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    first: serde_json::Error,
+) -> Error {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => (e.path().to_string(), e.into_inner().to_string()),
+        // Parsed this time: the failure was after the value (trailing data).
+        Ok(_) => (".".to_owned(), first.to_string()),
+    };
+    Error::Decode(Box::new(DecodeError {
+        operation,
+        status: status.as_u16(),
+        path,
+        message,
+        body_snippet: snippet(body),
+        request_id: request_id(headers),
+    }))
+}

@@ -1,0 +1,903 @@
+//! Every SparkRTC operation, one table entry each.
+//!
+//! This file is the one place that holds each endpoint's own facts: method,
+//! path, rate-limit category, whether it is safe to retry, its parameters, its
+//! body and output types, and any documented checks. The `operations!` macro
+//! turns the table into a request struct per operation (named after the
+//! upstream operation, for example [`CreateMixJob`]), its
+//! [`Operation`](crate::Operation) impl, [`OperationId`] and the dynamic
+//! dispatch. To add an endpoint, add an entry here (and its body models in
+//! [`model`](crate::model) if it has new ones).
+//!
+//! ```
+//! use sparkrtc::{ops::ListRtcUserList, model::UserState, Endpoint, Operation};
+//!
+//! let endpoint = Endpoint::default().with_project_id("proj123")?;
+//! let request = ListRtcUserList::new("app-1")
+//!     .room_id("room 1")
+//!     .state(vec![UserState::Online, UserState::Fail])
+//!     .limit(50u32)
+//!     .build(&endpoint)?;
+//! assert_eq!(
+//!     request.uri(),
+//!     "https://rtc-api.myhuaweicloud.com/v1/proj123/rtc/users?app=app-1&limit=50&room_id=room%201&state=FAIL&state=ONLINE"
+//! );
+//! # Ok::<(), sparkrtc::Error>(())
+//! ```
+
+use crate::model::*;
+use crate::proto::model::{in_range, FieldPath};
+
+operations! {
+    // ---------------------------------------------------------------- apps
+    CreateApp {
+        summary: "Create an application.",
+        method: POST,
+        path: "/v2/apps",
+        category: ApplicationManagement,
+        retry_safe: false,
+        path_params: [],
+        query: [],
+        optional: [],
+        body: [AppReq],
+        output: CreatedApp,
+    }
+
+    ListApps {
+        summary: "List applications.",
+        method: GET,
+        path: "/v2/apps",
+        category: ApplicationManagement,
+        retry_safe: true,
+        path_params: [],
+        query: [],
+        optional: [
+            /// Only applications in this state.
+            state: AppStatus,
+            /// Page number, from 0 (default 0).
+            offset: u32,
+            /// Page size, 1..=100 (default 100).
+            limit: u32,
+        ],
+        body: [],
+        output: AppList,
+        check: |r| in_range(&FieldPath::root("limit"), r.limit, 1, 100),
+    }
+
+    ShowApp {
+        summary: "Show one application.",
+        method: GET,
+        path: "/v2/apps/{app_id}",
+        category: ApplicationManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+        ],
+        query: [],
+        optional: [],
+        body: [],
+        output: App,
+    }
+
+    DeleteApp {
+        summary: "Delete an application.",
+        method: DELETE,
+        path: "/v2/apps/{app_id}",
+        category: ApplicationManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+        ],
+        query: [],
+        optional: [],
+        body: [],
+        output: Empty,
+    }
+
+    StartApp {
+        summary: "Enable an application.",
+        method: POST,
+        path: "/v2/apps/{app_id}/enable",
+        category: ApplicationManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+        ],
+        query: [],
+        optional: [],
+        body: [],
+        output: AppStateChange,
+    }
+
+    StopApp {
+        summary: "Disable an application: no new rooms; joined rooms continue; mixing and recording stop working.",
+        method: POST,
+        path: "/v2/apps/{app_id}/disable",
+        category: ApplicationManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+        ],
+        query: [],
+        optional: [],
+        body: [],
+        output: AppStateChange,
+    }
+
+    // -------------------------------------------------------- record rules
+    CreateRecordRule {
+        summary: "Create a recording rule, or update the application's rule for the same OBS location.",
+        method: POST,
+        path: "/v2/apps/{app_id}/record-rules",
+        category: RecordRuleManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+        ],
+        query: [],
+        optional: [],
+        body: [RecordRuleReq],
+        output: RecordRule,
+    }
+
+    ListRecordRules {
+        summary: "List recording rules.",
+        method: GET,
+        path: "/v2/apps/{app_id}/record-rules",
+        category: RecordRuleManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+        ],
+        query: [],
+        optional: [
+            /// Page number, from 0.
+            offset: u32,
+            /// Page size.
+            limit: u32,
+        ],
+        body: [],
+        output: RecordRuleList,
+    }
+
+    ShowRecordRule {
+        summary: "Show a recording rule.",
+        method: GET,
+        path: "/v2/apps/{app_id}/record-rules/{rule_id}",
+        category: RecordRuleManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+            /// Rule id.
+            rule_id,
+        ],
+        query: [],
+        optional: [],
+        body: [],
+        output: RecordRule,
+    }
+
+    UpdateRecordRule {
+        summary: "Update a recording rule.",
+        method: PUT,
+        path: "/v2/apps/{app_id}/record-rules/{rule_id}",
+        category: RecordRuleManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+            /// Rule id.
+            rule_id,
+        ],
+        query: [],
+        optional: [],
+        body: [RecordRuleReq],
+        output: RecordRule,
+    }
+
+    DeleteRecordRule {
+        summary: "Delete a recording rule (not allowed while it is in use).",
+        method: DELETE,
+        path: "/v2/apps/{app_id}/record-rules/{rule_id}",
+        category: RecordRuleManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+            /// Rule id.
+            rule_id,
+        ],
+        query: [],
+        optional: [],
+        body: [],
+        output: Empty,
+    }
+
+    // ---------------------------------------------------------- auto-record
+    ShowAutoRecord {
+        summary: "Show the automatic recording settings.",
+        method: GET,
+        path: "/v2/apps/{app_id}/auto-record-mode",
+        category: AutoRecordConfiguration,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+        ],
+        query: [],
+        optional: [],
+        body: [],
+        output: AutoRecordConfig,
+    }
+
+    UpdateAutoRecord {
+        summary: "Turn automatic single-stream recording on or off.",
+        method: PUT,
+        path: "/v2/apps/{app_id}/auto-record-mode",
+        category: AutoRecordConfiguration,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+        ],
+        query: [],
+        optional: [],
+        body: [AutoRecordModeReq],
+        output: AutoRecordConfig,
+    }
+
+    // ------------------------------------------------------------ callbacks
+    ShowRecordCallback {
+        summary: "Show the recording-event callback.",
+        method: GET,
+        path: "/v2/apps/{app_id}/record-callback",
+        category: CallbackManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+        ],
+        query: [],
+        optional: [],
+        body: [],
+        output: RecordCallbackConfig,
+    }
+
+    UpdateRecordCallback {
+        summary: "Set the recording-event callback.",
+        method: PUT,
+        path: "/v2/apps/{app_id}/record-callback",
+        category: CallbackManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+        ],
+        query: [],
+        optional: [],
+        body: [AppCallbackUrlReq],
+        output: RecordCallbackConfig,
+    }
+
+    // ------------------------------------------------------- mixed streams
+    CreateMixJob {
+        summary: "Start a mixed-stream (transcoding and recording) job.",
+        /// Audio-only mixing uses `encode_template` `audio_only` and no video
+        /// fields; otherwise `layout_template` is required. The stream is named
+        /// `m_{job_id}_{room_id}`.
+        method: POST,
+        path: "/v2/apps/{app_id}/mix-stream-jobs",
+        category: MixStreamJobManagement,
+        retry_safe: false,
+        path_params: [
+            /// Application id.
+            app_id,
+        ],
+        query: [],
+        optional: [],
+        body: [MixJobReq],
+        output: MixJob,
+    }
+
+    ShowMixJob {
+        summary: "Show a mixed-stream job.",
+        method: GET,
+        path: "/v2/apps/{app_id}/mix-stream-jobs/{job_id}",
+        category: MixStreamJobManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+            /// Job id.
+            job_id,
+        ],
+        query: [],
+        optional: [],
+        body: [],
+        output: MixJob,
+    }
+
+    UpdateMixJob {
+        summary: "Change the layout of a mixed-stream job.",
+        method: PUT,
+        path: "/v2/apps/{app_id}/mix-stream-jobs/{job_id}",
+        category: MixStreamJobManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+            /// Job id.
+            job_id,
+        ],
+        query: [],
+        optional: [],
+        body: [UpdateMixJobReq],
+        output: MixJob,
+    }
+
+    StopMixJob {
+        summary: "Stop a mixed-stream job.",
+        method: DELETE,
+        path: "/v2/apps/{app_id}/mix-stream-jobs/{job_id}",
+        category: MixStreamJobManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+            /// Job id.
+            job_id,
+        ],
+        query: [],
+        optional: [],
+        body: [],
+        output: Empty,
+    }
+
+    // ------------------------------------------------------ single streams
+    CreateIndividualStreamJob {
+        summary: "Start a single-stream recording job.",
+        /// The stream is named `s_{job_id}_{room_id}_{user_id}`.
+        method: POST,
+        path: "/v2/apps/{app_id}/individual-stream-jobs",
+        category: IndividualStreamJobManagement,
+        retry_safe: false,
+        path_params: [
+            /// Application id.
+            app_id,
+        ],
+        query: [],
+        optional: [],
+        body: [IndividualStreamJobReq],
+        output: IndividualStreamJob,
+    }
+
+    ShowIndividualStreamJob {
+        summary: "Show a single-stream job.",
+        method: GET,
+        path: "/v2/apps/{app_id}/individual-stream-jobs/{job_id}",
+        category: IndividualStreamJobManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+            /// Job id.
+            job_id,
+        ],
+        query: [],
+        optional: [],
+        body: [],
+        output: IndividualStreamJob,
+    }
+
+    UpdateIndividualStreamJob {
+        summary: "Update a single-stream job (only some changes are supported).",
+        method: PUT,
+        path: "/v2/apps/{app_id}/individual-stream-jobs/{job_id}",
+        category: IndividualStreamJobManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+            /// Job id.
+            job_id,
+        ],
+        query: [],
+        optional: [],
+        body: [UpdateIndividualJobReq],
+        output: IndividualStreamJob,
+    }
+
+    StopIndividualStreamJob {
+        summary: "Stop a single-stream job.",
+        method: DELETE,
+        path: "/v2/apps/{app_id}/individual-stream-jobs/{job_id}",
+        category: IndividualStreamJobManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+            /// Job id.
+            job_id,
+        ],
+        query: [],
+        optional: [],
+        body: [],
+        output: Empty,
+    }
+
+    // --------------------------------------------------------------- rooms
+    RemoveRoom {
+        summary: "Dismiss a room, removing every user in it.",
+        method: POST,
+        path: "/v2/apps/{app_id}/rooms/{room_id}/dismiss",
+        category: RoomManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+            /// Room id.
+            room_id,
+        ],
+        query: [],
+        optional: [],
+        body: [],
+        output: Empty,
+    }
+
+    RemoveUsers {
+        summary: "Remove users from a room.",
+        method: POST,
+        path: "/v2/apps/{app_id}/rooms/{room_id}/batch-remove-users",
+        category: RoomManagement,
+        retry_safe: true,
+        path_params: [
+            /// Application id.
+            app_id,
+            /// Room id.
+            room_id,
+        ],
+        query: [],
+        optional: [],
+        body: [RemoveUsersReq],
+        output: Empty,
+    }
+
+    // ---------------------------------------------------------- OBS buckets
+    ListObsBuckets {
+        summary: "List OBS buckets.",
+        method: GET,
+        path: "/v2/rtc-ops/buckets",
+        category: ObsBucketManagement,
+        retry_safe: true,
+        path_params: [],
+        query: [],
+        optional: [],
+        body: [],
+        output: ObsBucketList,
+    }
+
+    ListObsBucketObjects {
+        summary: "List the folders or objects in an OBS bucket.",
+        method: GET,
+        path: "/v2/rtc-ops/buckets/objects",
+        category: ObsBucketManagement,
+        retry_safe: true,
+        path_params: [],
+        query: [
+            /// Bucket name.
+            bucket: String,
+            /// Folders or objects (wire name `type`).
+            list_type as "type": ObsListType,
+            /// Region of the bucket.
+            location: String,
+        ],
+        optional: [
+            /// Object-name prefix (a folder path).
+            prefix: String,
+        ],
+        body: [],
+        output: ObsObjectList,
+    }
+
+    UpdateObsBucketAuthority {
+        summary: "Grant or revoke SparkRTC's access to an OBS bucket.",
+        method: PUT,
+        path: "/v2/rtc-ops/buckets/authentication",
+        category: ObsBucketManagement,
+        retry_safe: true,
+        path_params: [],
+        query: [],
+        optional: [],
+        body: [ObsAuthorityConfig],
+        output: Empty,
+    }
+
+    // ------------------------------------------------ statistical analysis
+    ListRtcAbnormalEvent {
+        summary: "Show a user's abnormal-experience events (data of the last 5 days).",
+        method: GET,
+        path: "/v1/{project_id}/rtc/client/abnormalevent",
+        category: StatisticalAnalysis,
+        retry_safe: true,
+        path_params: [],
+        query: [
+            /// Application id.
+            app_id: String,
+            /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ`; at most 1 hour before `end_time`.
+            start_time: String,
+            /// End, UTC, `YYYY-MM-DDThh:mm:ssZ`.
+            end_time: String,
+        ],
+        optional: [
+            /// Room id.
+            room_id: String,
+        ],
+        body: [],
+        output: AbnormalEventDetail,
+    }
+
+    ListRtcEvent {
+        summary: "Show event details (data of the last 5 days).",
+        method: GET,
+        path: "/v1/{project_id}/rtc/client/event",
+        category: StatisticalAnalysis,
+        retry_safe: true,
+        path_params: [],
+        query: [
+            /// Application id.
+            app_id: String,
+            /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ`; at most 1 hour before `end_time`.
+            start_time: String,
+            /// End, UTC, `YYYY-MM-DDThh:mm:ssZ`.
+            end_time: String,
+        ],
+        optional: [
+            /// Room id.
+            room_id: String,
+        ],
+        body: [],
+        output: RtcEventDetail,
+    }
+
+    ListRtcAbnormalEventDimension {
+        summary: "Show how abnormal events are distributed (span at most 1 day).",
+        method: GET,
+        path: "/v1/rtc/data/abnormal-event/dimension",
+        category: StatisticalAnalysis,
+        retry_safe: true,
+        path_params: [],
+        query: [
+            /// Application id.
+            app: String,
+        ],
+        optional: [
+            /// Room id.
+            room_id: String,
+            /// Grouping: `abnormal_type`, `abnormal_factor`, or both.
+            dimension: String,
+            /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: one hour ago).
+            start_time: String,
+            /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
+            end_time: String,
+        ],
+        body: [],
+        output: AbnormalEventDimensions,
+    }
+
+    ListRtcAbnormalEvents {
+        summary: "List abnormal-experience events (span at most 1 day).",
+        method: GET,
+        path: "/v1/rtc/data/abnormal-events",
+        category: StatisticalAnalysis,
+        retry_safe: true,
+        path_params: [],
+        query: [
+            /// Application id.
+            app: String,
+        ],
+        optional: [
+            /// Room id.
+            room_id: String,
+            /// User id.
+            uid: String,
+            /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: one hour ago).
+            start_time: String,
+            /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
+            end_time: String,
+            /// Page size.
+            limit: u32,
+            /// Page offset.
+            offset: u32,
+        ],
+        body: [],
+        output: AbnormalEvents,
+    }
+
+    ListRtcClientQosDetails {
+        summary: "Show a user's call-quality metrics (data of the last 5 days).",
+        method: GET,
+        path: "/v1/{project_id}/rtc/client/qos/details",
+        category: StatisticalAnalysis,
+        retry_safe: true,
+        path_params: [],
+        query: [
+            /// Application id.
+            app_id: String,
+            /// Room id.
+            room_id: String,
+            /// Metric ids separated by `,` (`appcpu`, `vbit`, `aloss`, ...), or `all`.
+            mid: String,
+            /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ`.
+            start_time: String,
+            /// End, UTC, `YYYY-MM-DDThh:mm:ssZ`; at most 24 hours after `start_time`.
+            end_time: String,
+        ],
+        optional: [
+            /// Domain.
+            domain: String,
+            /// Sending user.
+            user_id: String,
+            /// Receiving user.
+            peer_id: String,
+            /// Stream id.
+            stream_id: String,
+            /// Upstream or downstream.
+            direction: String,
+            /// `stime` to query by storage time (default: client time, `ctime`).
+            time_type: String,
+            /// Page size.
+            limit: u32,
+            /// Page offset.
+            offset: u32,
+        ],
+        body: [],
+        output: ClientQosDetails,
+    }
+
+    ListRtcHistoryQuality {
+        summary: "Show daily quality metrics (last 31 days; today is not available).",
+        method: GET,
+        path: "/v1/{project_id}/rtc/history/quality",
+        category: StatisticalAnalysis,
+        retry_safe: true,
+        path_params: [],
+        query: [
+            /// Application id.
+            app: String,
+            /// Metrics (sent as repeated `metric` keys).
+            metric: Vec<HistoryQualityMetric>,
+        ],
+        optional: [
+            /// First day, `YYYY-MM-DD`, UTC (default: yesterday).
+            start_date: String,
+            /// Last day, `YYYY-MM-DD`, UTC.
+            end_date: String,
+        ],
+        body: [],
+        output: HistoryQuality,
+    }
+
+    ListRtcHistoryScale {
+        summary: "Show daily scale metrics (last 31 days; today is not available).",
+        method: GET,
+        path: "/v1/{project_id}/rtc/history/scale",
+        category: StatisticalAnalysis,
+        retry_safe: true,
+        path_params: [],
+        query: [
+            /// Application id.
+            app: String,
+            /// Metrics (sent as repeated `metric` keys).
+            metric: Vec<HistoryScaleMetric>,
+        ],
+        optional: [
+            /// First day, `YYYY-MM-DD`, UTC (default: yesterday).
+            start_date: String,
+            /// Last day, `YYYY-MM-DD`, UTC.
+            end_date: String,
+        ],
+        body: [],
+        output: HistoryScale,
+    }
+
+    ListRtcHistoryUsage {
+        summary: "Show usage over a period.",
+        method: GET,
+        path: "/v1/{project_id}/rtc/history/usage",
+        category: StatisticalAnalysis,
+        retry_safe: true,
+        path_params: [],
+        query: [
+            /// Application id.
+            app: String,
+            /// What to measure.
+            metric: UsageMetric,
+            /// First day, `YYYY-MM-DD`, UTC.
+            start_date: String,
+            /// Last day, `YYYY-MM-DD`, UTC.
+            end_date: String,
+        ],
+        optional: [],
+        body: [],
+        output: HistoryUsage,
+    }
+
+    ListRtcRealtimeNetwork {
+        summary: "Show per-minute network metrics (span at most 1 day).",
+        method: GET,
+        path: "/v1/{project_id}/rtc/realtime/network",
+        category: StatisticalAnalysis,
+        retry_safe: true,
+        path_params: [],
+        query: [
+            /// Application id.
+            app: String,
+            /// What to measure.
+            metric: NetworkMetric,
+            /// Native or web SDKs.
+            sdk_type: SdkType,
+        ],
+        optional: [
+            /// Room id.
+            room_id: String,
+            /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: one hour ago).
+            start_time: String,
+            /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
+            end_time: String,
+        ],
+        body: [],
+        output: RealtimeNetwork,
+    }
+
+    ListRtcRealtimeQuality {
+        summary: "Show per-minute quality metrics (span at most 1 day).",
+        method: GET,
+        path: "/v1/{project_id}/rtc/realtime/quality",
+        category: StatisticalAnalysis,
+        retry_safe: true,
+        path_params: [],
+        query: [
+            /// Application id.
+            app: String,
+            /// What to measure.
+            metric: RealtimeQualityMetric,
+            /// Native or web SDKs.
+            sdk_type: SdkType,
+        ],
+        optional: [
+            /// Room id.
+            room_id: String,
+            /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: one hour ago).
+            start_time: String,
+            /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
+            end_time: String,
+        ],
+        body: [],
+        output: RealtimeQuality,
+    }
+
+    ListRtcRealtimeScale {
+        summary: "Show per-minute scale metrics (span at most 1 day).",
+        method: GET,
+        path: "/v1/{project_id}/rtc/realtime/scale",
+        category: StatisticalAnalysis,
+        retry_safe: true,
+        path_params: [],
+        query: [
+            /// Application id.
+            app: String,
+            /// What to count.
+            metric: ScaleMetric,
+        ],
+        optional: [
+            /// Room id.
+            room_id: String,
+            /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: one hour ago).
+            start_time: String,
+            /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
+            end_time: String,
+        ],
+        body: [],
+        output: RealtimeScale,
+    }
+
+    ListRtcRealtimeScaleDimension {
+        summary: "Show online users by a dimension (region, network, platform, SDK) at one moment.",
+        method: GET,
+        path: "/v1/{project_id}/rtc/realtime/scale/dimension",
+        category: StatisticalAnalysis,
+        retry_safe: true,
+        path_params: [],
+        query: [
+            /// Application id.
+            app: String,
+            /// What to count (documented: `OnlineUsers`).
+            metric: ScaleMetric,
+            /// The dimension.
+            dimension: ScaleDimension,
+            /// The moment, UTC, `YYYY-MM-DDThh:mm:ssZ`.
+            time: String,
+        ],
+        optional: [
+            /// Room id.
+            room_id: String,
+        ],
+        body: [],
+        output: RealtimeScaleDimensions,
+    }
+
+    ListRtcRoomList {
+        summary: "List the rooms created in a period (span at most 90 days).",
+        method: GET,
+        path: "/v1/{project_id}/rtc/rooms",
+        category: StatisticalAnalysis,
+        retry_safe: true,
+        path_params: [],
+        query: [
+            /// Application id.
+            app: String,
+        ],
+        optional: [
+            /// Room id.
+            room_id: String,
+            /// Room state.
+            state: RoomState,
+            /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: one hour ago).
+            start_time: String,
+            /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
+            end_time: String,
+            /// Page size.
+            limit: u32,
+            /// Page offset.
+            offset: u32,
+        ],
+        body: [],
+        output: RoomList,
+    }
+
+    ListRtcUserList {
+        summary: "List the users who joined rooms in a period (span at most 90 days).",
+        method: GET,
+        path: "/v1/{project_id}/rtc/users",
+        category: StatisticalAnalysis,
+        retry_safe: true,
+        path_params: [],
+        query: [
+            /// Application id.
+            app: String,
+        ],
+        optional: [
+            /// Room id.
+            room_id: String,
+            /// User id.
+            uid: String,
+            /// Nickname.
+            nickname: String,
+            /// Provinces, by name or code such as `GD` (repeated `region` keys).
+            region: Vec<String>,
+            /// Carriers (repeated `isp` keys).
+            isp: Vec<String>,
+            /// User states (repeated `state` keys).
+            state: Vec<UserState>,
+            /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: one hour ago).
+            start_time: String,
+            /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
+            end_time: String,
+            /// Page size.
+            limit: u32,
+            /// Page offset.
+            offset: u32,
+            /// Per session (`detail`) or per user (`summary`, the default); wire name `type`.
+            mode as "type": UserListMode,
+        ],
+        body: [],
+        output: UserList,
+    }
+}
