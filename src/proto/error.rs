@@ -35,6 +35,22 @@ pub enum Error {
     /// A 2xx response whose body is not what the operation documents.
     #[error(transparent)]
     Decode(Box<DecodeError>),
+    /// The service refused the call because a daily (or other long-period)
+    /// quota is used up: waiting a few seconds will not help.
+    #[error("quota exhausted: {0}")]
+    QuotaExhausted(Box<ApiError>),
+    /// Credentials that cannot be used (an empty AK or SK, a value with
+    /// characters a header cannot carry). Never contains the secret itself.
+    #[error("invalid credentials: {0}")]
+    InvalidCredentials(String),
+    /// A request header that cannot be signed or sent.
+    #[error("invalid header `{name}`: {reason}")]
+    InvalidHeader {
+        /// Header name.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The response body is larger than [`MAX_RESPONSE_BODY`] bytes.
     #[error("response body of {len} bytes exceeds the limit of {limit} bytes")]
     BodyTooLarge {
@@ -82,7 +98,7 @@ impl Error {
     /// The [`ApiError`], if the service answered with an error status.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
-            Error::Api(e) => Some(e),
+            Error::Api(e) | Error::QuotaExhausted(e) => Some(e),
             _ => None,
         }
     }
@@ -90,7 +106,7 @@ impl Error {
     /// The HTTP status of the response this error came from, if any.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Api(e) => StatusCode::from_u16(e.status).ok(),
+            Error::Api(e) | Error::QuotaExhausted(e) => StatusCode::from_u16(e.status).ok(),
             Error::Decode(e) => StatusCode::from_u16(e.status).ok(),
             _ => None,
         }

@@ -10,7 +10,7 @@ macro_rules! string_enum {
     (
         $(#[$meta:meta])*
         pub enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )+
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal $(| $alias:literal)*, )+
         }
     ) => {
         $(#[$meta])*
@@ -35,7 +35,7 @@ macro_rules! string_enum {
 
             fn from_known(s: &str) -> Option<Self> {
                 match s {
-                    $( $wire => Some($name::$variant), )+
+                    $( $wire $(| $alias)* => Some($name::$variant), )+
                     _ => None,
                 }
             }
@@ -79,8 +79,15 @@ macro_rules! string_enum {
                     fn visit_string<E: ::serde::de::Error>(self, v: String) -> Result<$name, E> {
                         Ok($name::from(v))
                     }
+                    // Lenient: a number where a string is documented reads as its text.
+                    fn visit_u64<E: ::serde::de::Error>(self, v: u64) -> Result<$name, E> {
+                        Ok($name::from(v.to_string()))
+                    }
+                    fn visit_i64<E: ::serde::de::Error>(self, v: i64) -> Result<$name, E> {
+                        Ok($name::from(v.to_string()))
+                    }
                 }
-                d.deserialize_str(V)
+                d.deserialize_any(V)
             }
         }
 
@@ -97,6 +104,12 @@ macro_rules! string_enum {
         impl $crate::proto::encoding::Presence for $name {
             fn is_missing(&self) -> bool {
                 self.as_str().is_empty()
+            }
+        }
+
+        impl $crate::proto::model::Lenient for $name {
+            fn deserialize_lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                ::serde::Deserialize::deserialize(d)
             }
         }
     };
@@ -377,11 +390,18 @@ macro_rules! request_model {
                 }
             )*
         }
+
+        impl $crate::proto::model::Lenient for $name {
+            fn deserialize_lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                ::serde::Deserialize::deserialize(d)
+            }
+        }
     };
 }
 
 /// Declares a response-only model: every field optional, lists empty when
 /// missing or `null`, unknown fields ignored, `Default` for building fakes.
+/// Scalars are read leniently (see `model::Lenient`).
 macro_rules! response_model {
     (
         $(#[$meta:meta])*
@@ -396,7 +416,11 @@ macro_rules! response_model {
         pub struct $name {
             $(
                 $(#[doc = $doc])*
-                #[serde(default, skip_serializing_if = "Option::is_none")]
+                #[serde(
+                    default,
+                    deserialize_with = "crate::proto::model::lenient",
+                    skip_serializing_if = "Option::is_none"
+                )]
                 pub $f: Option<$t>,
             )*
             $($(
@@ -408,6 +432,12 @@ macro_rules! response_model {
                 )]
                 pub $l: Vec<$lt>,
             )*)?
+        }
+
+        impl $crate::proto::model::Lenient for $name {
+            fn deserialize_lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                ::serde::Deserialize::deserialize(d)
+            }
         }
     };
 }

@@ -255,7 +255,7 @@ pub(crate) fn serialize_body<T: Serialize>(body: &T, out: &mut Vec<u8>) -> Resul
         .map_err(|e| Error::invalid("body", format!("cannot serialize: {e}")))
 }
 
-fn build_request<O: Operation + ?Sized>(
+fn build_request<O: Operation>(
     op: &O,
     endpoint: &Endpoint,
 ) -> Result<Request<Vec<u8>>, Error> {
@@ -292,7 +292,7 @@ fn build_request<O: Operation + ?Sized>(
 
 /// Fills the path template: `{name}` from the request (percent-encoded as one
 /// segment), `{project_id}` from the endpoint.
-fn render_path<O: Operation + ?Sized>(
+fn render_path<O: Operation>(
     info: &OperationInfo,
     op: &O,
     endpoint: &Endpoint,

@@ -95,36 +95,41 @@ string_enum! {
 }
 
 string_enum! {
-    /// Output encoding template of a mixed stream: `width*height_fps_kbps`.
+    /// Output encoding template of a mixed stream: `{width}x{height}_{fps}_{kbps}`.
+    ///
+    /// The SDK's field description writes the templates with `*`
+    /// (`1280*720_30_1710`) while every example request of the API reference
+    /// and its change log write `x` (`1280x720_30_1710`). This crate sends the
+    /// `x` form and reads both.
     pub enum EncodeTemplate {
         /// Audio only: the three loudest speakers are mixed; no video fields.
         AudioOnly = "audio_only",
         /// 1080p, 30 fps, 4.62 Mbit/s.
-        P1080Fps30Kbps4620 = "1920*1080_30_4620",
+        P1080Fps30Kbps4620 = "1920x1080_30_4620" | "1920*1080_30_4620",
         /// 1080p, 30 fps, 3.15 Mbit/s.
-        P1080Fps30Kbps3150 = "1920*1080_30_3150",
+        P1080Fps30Kbps3150 = "1920x1080_30_3150" | "1920*1080_30_3150",
         /// 1080p, 15 fps, 3.46 Mbit/s.
-        P1080Fps15Kbps3460 = "1920*1080_15_3460",
+        P1080Fps15Kbps3460 = "1920x1080_15_3460" | "1920*1080_15_3460",
         /// 1080p, 15 fps, 2.08 Mbit/s.
-        P1080Fps15Kbps2080 = "1920*1080_15_2080",
+        P1080Fps15Kbps2080 = "1920x1080_15_2080" | "1920*1080_15_2080",
         /// 720p, 30 fps, 3.42 Mbit/s.
-        P720Fps30Kbps3420 = "1280*720_30_3420",
+        P720Fps30Kbps3420 = "1280x720_30_3420" | "1280*720_30_3420",
         /// 720p, 30 fps, 1.71 Mbit/s.
-        P720Fps30Kbps1710 = "1280*720_30_1710",
+        P720Fps30Kbps1710 = "1280x720_30_1710" | "1280*720_30_1710",
         /// 720p, 15 fps, 2.26 Mbit/s.
-        P720Fps15Kbps2260 = "1280*720_15_2260",
+        P720Fps15Kbps2260 = "1280x720_15_2260" | "1280*720_15_2260",
         /// 720p, 15 fps, 1.13 Mbit/s.
-        P720Fps15Kbps1130 = "1280*720_15_1130",
+        P720Fps15Kbps1130 = "1280x720_15_1130" | "1280*720_15_1130",
         /// 480p, 30 fps, 1.5 Mbit/s.
-        P480Fps30Kbps1500 = "640*480_30_1500",
+        P480Fps30Kbps1500 = "640x480_30_1500" | "640*480_30_1500",
         /// 480p, 15 fps, 500 kbit/s.
-        P480Fps15Kbps500 = "640*480_15_500",
+        P480Fps15Kbps500 = "640x480_15_500" | "640*480_15_500",
         /// 480p, 30 fps, 1000 kbit/s.
-        P480Fps30Kbps1000 = "640*480_30_1000",
+        P480Fps30Kbps1000 = "640x480_30_1000" | "640*480_30_1000",
         /// 360p, 30 fps, 490 kbit/s.
-        P360Fps30Kbps490 = "480*360_30_490",
+        P360Fps30Kbps490 = "480x360_30_490" | "480*360_30_490",
         /// 360p, 15 fps, 320 kbit/s.
-        P360Fps15Kbps320 = "480*360_15_320",
+        P360Fps15Kbps320 = "480x360_15_320" | "480*360_15_320",
     }
 }
 

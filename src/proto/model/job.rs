@@ -19,7 +19,7 @@ request_model! {
     /// .record_param(RecordParam::new("rule-1"));
     /// assert_eq!(
     ///     serde_json::to_string(&job).unwrap(),
-    ///     r#"{"mix_param":{"room_id":"room-1","encode_template":"1280*720_30_1710","layout_template":"custom","layout_panes":[{"id":1,"user_id":"alice","x":0.0,"y":0.0,"width":0.5,"height":1.0}]},"record_param":{"record_rule_id":"rule-1"}}"#
+    ///     r#"{"mix_param":{"room_id":"room-1","encode_template":"1280x720_30_1710","layout_template":"custom","layout_panes":[{"id":1,"user_id":"alice","x":0.0,"y":0.0,"width":0.5,"height":1.0}]},"record_param":{"record_rule_id":"rule-1"}}"#
     /// );
     /// ```
     pub struct MixJobReq {
