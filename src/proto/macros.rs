@@ -131,6 +131,7 @@ macro_rules! operations {
                 category: $category:ident,
                 retry_safe: $retry_safe:literal,
                 path_params: [ $( $(#[doc = $pdoc:literal])* $p:ident ),* $(,)? ],
+                $( project_id: $project_scoped:ident, )?
                 query: [ $( $(#[doc = $qdoc:literal])* $q:ident $(as $qwire:literal)? : $qty:ty ),* $(,)? ],
                 optional: [ $( $(#[doc = $odoc:literal])* $o:ident $(as $owire:literal)? : $oty:ty ),* $(,)? ],
                 body: [ $( $body:ident )? ],
@@ -164,6 +165,12 @@ macro_rules! operations {
                     #[serde(default, skip_serializing_if = "Option::is_none")]
                     pub $o: Option<$oty>,
                 )*
+                $(
+                    #[doc = "Overrides the endpoint's project id in the path (the SDK's `project_id`"]
+                    #[doc = "path parameter). The `X-Project-Id` header still comes from the endpoint."]
+                    #[serde(default, skip_serializing_if = "Option::is_none")]
+                    pub project_id: second!($project_scoped, Option<String>),
+                )?
                 $( #[doc = "The request body."] pub body: $body, )?
             }
 
@@ -180,9 +187,18 @@ macro_rules! operations {
                         $( $p: $p.into(), )*
                         $( $q: $q.into(), )*
                         $( $o: None, )*
+                        $( project_id: second!($project_scoped, None), )?
                         $( body: { let b: $body = body; b }, )?
                     }
                 }
+
+                $(
+                    #[doc = second!($project_scoped, "Overrides the endpoint's project id in the path.")]
+                    pub fn project_id(mut self, project_id: impl Into<String>) -> Self {
+                        self.project_id = Some(project_id.into());
+                        self
+                    }
+                )?
 
                 $(
                     $(#[doc = $odoc])*
@@ -200,6 +216,7 @@ macro_rules! operations {
                 fn path_param(&self, name: &str) -> Option<&str> {
                     match name {
                         $( stringify!($p) => Some(&self.$p), )*
+                        $( "project_id" => second!($project_scoped, self.project_id.as_deref()), )?
                         _ => None,
                     }
                 }
@@ -337,6 +354,14 @@ macro_rules! wire_name {
     };
     ($field:ident, $wire:literal) => {
         $wire
+    };
+}
+
+/// Expands to its second argument; lets an optional table flag drive a
+/// repetition without appearing in the output.
+macro_rules! second {
+    ($ignored:tt, $($out:tt)*) => {
+        $($out)*
     };
 }
 

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::encoding::{encode_into, write_sorted_query, QueryPair};
 use super::error::{request_id, snippet, ApiError, DecodeError, MAX_RESPONSE_BODY};
+use super::endpoint::validate_project_id;
 use super::{Endpoint, Error, OperationId};
 
 /// The `Content-Type` of every request.
@@ -305,13 +306,19 @@ fn render_path<O: Operation>(
         let close = after.find('}').unwrap_or(after.len());
         let name = &after[..close];
         let value = if name == "project_id" {
-            endpoint.project_id().ok_or_else(|| {
-                Error::invalid(
-                    "project_id",
-                    "is required by this statistical-analysis path: set it with Endpoint::with_project_id",
-                )
-                .in_operation(info.name)
-            })?
+            match op.path_param(name) {
+                Some(id) => {
+                    validate_project_id(id).map_err(|e| e.in_operation(info.name))?;
+                    id
+                }
+                None => endpoint.project_id().ok_or_else(|| {
+                    Error::invalid(
+                        "project_id",
+                        "is required by this statistical-analysis path: set it with Endpoint::with_project_id",
+                    )
+                    .in_operation(info.name)
+                })?,
+            }
         } else {
             op.path_param(name).ok_or_else(|| {
                 Error::invalid(name, "has no value for the path").in_operation(info.name)

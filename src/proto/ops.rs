@@ -527,6 +527,7 @@ operations! {
         category: StatisticalAnalysis,
         retry_safe: true,
         path_params: [],
+        project_id: optional,
         query: [
             /// Application id.
             app_id: String,
@@ -550,6 +551,7 @@ operations! {
         category: StatisticalAnalysis,
         retry_safe: true,
         path_params: [],
+        project_id: optional,
         query: [
             /// Application id.
             app_id: String,
@@ -627,6 +629,7 @@ operations! {
         category: StatisticalAnalysis,
         retry_safe: true,
         path_params: [],
+        project_id: optional,
         query: [
             /// Application id.
             app_id: String,
@@ -668,6 +671,7 @@ operations! {
         category: StatisticalAnalysis,
         retry_safe: true,
         path_params: [],
+        project_id: optional,
         query: [
             /// Application id.
             app: String,
@@ -691,6 +695,7 @@ operations! {
         category: StatisticalAnalysis,
         retry_safe: true,
         path_params: [],
+        project_id: optional,
         query: [
             /// Application id.
             app: String,
@@ -714,6 +719,7 @@ operations! {
         category: StatisticalAnalysis,
         retry_safe: true,
         path_params: [],
+        project_id: optional,
         query: [
             /// Application id.
             app: String,
@@ -736,6 +742,7 @@ operations! {
         category: StatisticalAnalysis,
         retry_safe: true,
         path_params: [],
+        project_id: optional,
         query: [
             /// Application id.
             app: String,
@@ -763,6 +770,7 @@ operations! {
         category: StatisticalAnalysis,
         retry_safe: true,
         path_params: [],
+        project_id: optional,
         query: [
             /// Application id.
             app: String,
@@ -790,6 +798,7 @@ operations! {
         category: StatisticalAnalysis,
         retry_safe: true,
         path_params: [],
+        project_id: optional,
         query: [
             /// Application id.
             app: String,
@@ -815,6 +824,7 @@ operations! {
         category: StatisticalAnalysis,
         retry_safe: true,
         path_params: [],
+        project_id: optional,
         query: [
             /// Application id.
             app: String,
@@ -840,6 +850,7 @@ operations! {
         category: StatisticalAnalysis,
         retry_safe: true,
         path_params: [],
+        project_id: optional,
         query: [
             /// Application id.
             app: String,
@@ -869,6 +880,7 @@ operations! {
         category: StatisticalAnalysis,
         retry_safe: true,
         path_params: [],
+        project_id: optional,
         query: [
             /// Application id.
             app: String,
