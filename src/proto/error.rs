@@ -215,7 +215,9 @@ pub struct DecodeError {
     pub operation: &'static str,
     /// HTTP status code.
     pub status: u16,
-    /// The JSON path that failed, for example `users[3].join_time` (`.` for the root).
+    /// The JSON path that failed, for example `users[3].join_time`: `.` for
+    /// the root, `?` for a failure between fields (say, the body ends before
+    /// the next key).
     pub path: String,
     /// What was wrong there (serde_json's message, with line and column).
     pub message: String,

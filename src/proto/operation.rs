@@ -292,7 +292,9 @@ fn build_request<O: Operation>(
 }
 
 /// Fills the path template: `{name}` from the request (percent-encoded as one
-/// segment), `{project_id}` from the endpoint.
+/// segment, so `/`, `?` and `#` cannot change the route or add a query),
+/// `{project_id}` from the request's override or the endpoint. `.` and `..`
+/// are refused: URL normalization would resolve them away.
 fn render_path<O: Operation>(
     info: &OperationInfo,
     op: &O,
@@ -324,6 +326,11 @@ fn render_path<O: Operation>(
                 Error::invalid(name, "has no value for the path").in_operation(info.name)
             })?
         };
+        if value == "." || value == ".." {
+            // Unreserved characters stay as they are, and a `.`/`..` segment
+            // would be resolved away by URL normalization, changing the route.
+            return Err(Error::invalid(name, "must not be `.` or `..`").in_operation(info.name));
+        }
         encode_into(value, out);
         rest = after.get(close + 1..).unwrap_or("");
     }
@@ -350,34 +357,43 @@ pub fn parse_response<T: DeserializeOwned>(
             limit: MAX_RESPONSE_BODY,
         });
     }
-    let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        body
+    let json: &[u8] = match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => b"{}",
+        // Every output is an object; serde would also read a struct from an
+        // array, positionally, which no SparkRTC answer means.
+        Some(b'{') => body,
+        Some(_) => {
+            let message = "expected a JSON object".to_owned();
+            return Err(decode_error(operation, status, headers, body, ".".into(), message));
+        }
     };
     match serde_json::from_slice::<T>(json) {
         Ok(body) => Ok(Output {
             request_id: request_id(headers),
             body,
         }),
-        Err(first) => Err(decode_error::<T>(operation, status, headers, json, first)),
+        Err(first) => {
+            // Re-read, this time tracking the JSON path (only on failure, so
+            // the success path costs what bare serde_json costs).
+            let mut de = serde_json::Deserializer::from_slice(json);
+            let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Err(e) => (e.path().to_string(), e.into_inner().to_string()),
+                // Parsed this time: the failure was after the value (trailing data).
+                Ok(_) => (".".to_owned(), first.to_string()),
+            };
+            Err(decode_error(operation, status, headers, json, path, message))
+        }
     }
 }
 
-/// Re-reads a body that failed to decode, this time tracking the JSON path.
-fn decode_error<T: DeserializeOwned>(
+fn decode_error(
     operation: &'static str,
     status: StatusCode,
     headers: &HeaderMap,
     body: &[u8],
-    first: serde_json::Error,
+    path: String,
+    message: String,
 ) -> Error {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Err(e) => (e.path().to_string(), e.into_inner().to_string()),
-        // Parsed this time: the failure was after the value (trailing data).
-        Ok(_) => (".".to_owned(), first.to_string()),
-    };
     Error::Decode(Box::new(DecodeError {
         operation,
         status: status.as_u16(),
