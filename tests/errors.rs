@@ -144,15 +144,53 @@ fn malformed_success_bodies_name_the_json_path() {
     assert_eq!(e.path, "job_id");
     assert_eq!(e.body_snippet, "{\"job_id\":\"\u{fffd}\"}");
 
-    // A required field of a nested model shared with requests.
-    let e = decode_error(ShowMixJob::parse(StatusCode::OK, &h, br#"{"mix_param": {"room_id": "r"}}"#));
-    assert_eq!(e.path, "mix_param");
-    assert_eq!(e.message, "missing field `encode_template` at line 1 column 30");
+    // Inside a nested model shared with requests.
+    let e = decode_error(ShowMixJob::parse(
+        StatusCode::OK,
+        &h,
+        br#"{"mix_param": {"room_id": "r", "layout_panes": [{"x": 0.5}, {"x": "left"}]}}"#,
+    ));
+    assert_eq!(e.path, "mix_param.layout_panes[1].x");
+    assert_eq!(e.message, "invalid value: string \"left\", expected a number at line 1 column 72");
 
     assert_eq!(
         decode_error(ShowMixJob::parse(StatusCode::OK, &h, br#"{"state": 5"#)).to_string(),
         "cannot decode ShowMixJob response (HTTP 200) at `?`: EOF while parsing an object at line 1 column 11; body \"{\\\"state\\\": 5\" (request id rid-2)"
     );
+}
+
+#[test]
+fn nested_request_models_in_responses_are_read_leniently() {
+    // The API reference's examples send ids as numbers; a job's mix_param
+    // and a rule's configs are request models, read as leniently as the rest
+    // of the answer. A missing required field becomes a placeholder.
+    let out = ShowMixJob::parse(
+        StatusCode::OK,
+        &HeaderMap::new(),
+        br#"{"mix_param": {"room_id": 100, "max_idle_time": "30", "layout_panes": [{"id": "1", "x": 0, "zorder": 2.0}]}, "record_param": {}}"#,
+    )
+    .unwrap();
+    let mp = out.mix_param.as_ref().unwrap();
+    assert_eq!(mp.room_id, "100");
+    assert_eq!(mp.encode_template, EncodeTemplate::Unknown(String::new()));
+    assert_eq!(mp.max_idle_time, Some(30));
+    let pane = &mp.layout_panes.as_ref().unwrap()[0];
+    assert_eq!((pane.id, pane.x, pane.zorder), (Some(1), Some(0.0), Some(2)));
+    assert_eq!(out.record_param.as_ref().unwrap().record_rule_id, "");
+
+    let rule = sparkrtc::ops::ShowRecordRule::parse(
+        StatusCode::OK,
+        &HeaderMap::new(),
+        br#"{"hls_config": {"record_cycle": "60"}, "mp4_config": {}, "obs_addr": {"location": "cn-north-4"}}"#,
+    )
+    .unwrap();
+    assert_eq!(rule.hls_config.as_ref().unwrap().record_cycle, 60);
+    assert_eq!(rule.mp4_config.as_ref().unwrap().record_cycle, 0);
+    assert_eq!(rule.obs_addr.as_ref().unwrap().bucket, "");
+
+    // Out of range for the Rust type is still an error.
+    let e = decode_error(ShowMixJob::parse(StatusCode::OK, &HeaderMap::new(), br#"{"mix_param": {"max_idle_time": -1}}"#));
+    assert_eq!(e.path, "mix_param.max_idle_time");
 }
 
 #[test]

@@ -112,6 +112,12 @@ macro_rules! string_enum {
                 ::serde::Deserialize::deserialize(d)
             }
         }
+
+        impl $crate::proto::model::Placeholder for $name {
+            fn placeholder() -> Self {
+                $name::Unknown(String::new())
+            }
+        }
     };
 }
 
@@ -416,9 +422,37 @@ macro_rules! request_model {
             )*
         }
 
+        // Inside a response (a job's `mix_param`, a rule's `hls_config`) the
+        // model is read like response models are: scalars leniently, and a
+        // missing required field as a placeholder (empty, zero, `Unknown("")`)
+        // instead of failing the whole answer. Requests stay strict.
         impl $crate::proto::model::Lenient for $name {
             fn deserialize_lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                ::serde::Deserialize::deserialize(d)
+                #[derive(::serde::Deserialize)]
+                struct Shadow {
+                    $(
+                        #[serde(default, deserialize_with = "crate::proto::model::lenient")]
+                        $r: Option<$rty>,
+                    )*
+                    $(
+                        #[serde(default, deserialize_with = "crate::proto::model::lenient")]
+                        $o: Option<$oty>,
+                    )*
+                }
+                let _shadow = <Shadow as ::serde::Deserialize>::deserialize(d)?;
+                Ok($name {
+                    $( $r: _shadow.$r.unwrap_or_else($crate::proto::model::Placeholder::placeholder), )*
+                    $( $o: _shadow.$o, )*
+                })
+            }
+        }
+
+        impl $crate::proto::model::Placeholder for $name {
+            fn placeholder() -> Self {
+                $name {
+                    $( $r: $crate::proto::model::Placeholder::placeholder(), )*
+                    $( $o: None, )*
+                }
             }
         }
     };

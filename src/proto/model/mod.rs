@@ -189,6 +189,70 @@ where
     Ok(Option::<Wrap<T>>::deserialize(d)?.map(|w| w.0))
 }
 
+/// The value a required field of a request model takes when a response
+/// leaves it out (see `request_model!`).
+pub(crate) trait Placeholder {
+    fn placeholder() -> Self;
+}
+
+impl Placeholder for String {
+    fn placeholder() -> Self {
+        String::new()
+    }
+}
+
+impl Placeholder for u32 {
+    fn placeholder() -> Self {
+        0
+    }
+}
+
+impl<T> Placeholder for Vec<T> {
+    fn placeholder() -> Self {
+        Vec::new()
+    }
+}
+
+impl Lenient for u32 {
+    fn deserialize_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = i64::deserialize_lenient(d)?;
+        u32::try_from(v).map_err(|_| de::Error::invalid_value(Unexpected::Signed(v), &"a u32"))
+    }
+}
+
+impl Lenient for i32 {
+    fn deserialize_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = i64::deserialize_lenient(d)?;
+        i32::try_from(v).map_err(|_| de::Error::invalid_value(Unexpected::Signed(v), &"an i32"))
+    }
+}
+
+impl<T: Lenient> Lenient for Vec<T> {
+    fn deserialize_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Elem<T>(T);
+        impl<'de, T: Lenient> Deserialize<'de> for Elem<T> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                T::deserialize_lenient(d).map(Elem)
+            }
+        }
+        struct Seq<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Lenient> Visitor<'de> for Seq<T> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(Elem(v)) = seq.next_element::<Elem<T>>()? {
+                    out.push(v);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(Seq(std::marker::PhantomData))
+    }
+}
+
 struct ScalarVisitor<T>(std::marker::PhantomData<T>);
 
 impl<T> ScalarVisitor<T> {

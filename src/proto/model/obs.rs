@@ -59,6 +59,20 @@ impl<'de> Deserialize<'de> for ObsOperation {
     }
 }
 
+impl super::Lenient for ObsOperation {
+    fn deserialize_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::deserialize(d)
+    }
+}
+
+/// Only to satisfy the generic response reading of request models; an
+/// `ObsAuthorityConfig` never appears in a response.
+impl super::Placeholder for ObsOperation {
+    fn placeholder() -> Self {
+        ObsOperation::Revoke
+    }
+}
+
 request_model! {
     /// Body of `UpdateObsBucketAuthority` (SDK model `ObsAuthorityConfig`).
     pub struct ObsAuthorityConfig {
