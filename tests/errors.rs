@@ -12,7 +12,11 @@ fn headers(request_id: &str) -> HeaderMap {
 }
 
 fn api_error(status: u16, body: &[u8]) -> ApiError {
-    match ShowMixJob::parse(StatusCode::from_u16(status).unwrap(), &headers("rid-1"), body) {
+    match ShowMixJob::parse(
+        StatusCode::from_u16(status).unwrap(),
+        &headers("rid-1"),
+        body,
+    ) {
         Err(Error::Api(e)) => *e,
         other => panic!("expected an API error, got {other:?}"),
     }
@@ -58,14 +62,23 @@ fn request_id_from_the_body_when_the_header_is_missing() {
 
 #[test]
 fn other_error_shapes() {
-    let e = api_error(400, br#"{"code":"DATA.100011001","message":"start_time is invalid"}"#);
+    let e = api_error(
+        400,
+        br#"{"code":"DATA.100011001","message":"start_time is invalid"}"#,
+    );
     assert_eq!(e.error_code.as_deref(), Some("DATA.100011001"));
     assert_eq!(e.error_msg.as_deref(), Some("start_time is invalid"));
-    let e = api_error(400, br#"{"error":{"code":"APIGW.0101","message":"The API does not exist"}}"#);
+    let e = api_error(
+        400,
+        br#"{"error":{"code":"APIGW.0101","message":"The API does not exist"}}"#,
+    );
     assert_eq!(e.error_code.as_deref(), Some("APIGW.0101"));
     assert_eq!(e.error_msg.as_deref(), Some("The API does not exist"));
     // ListRtcEvent's documented 400 uses a string code "400" (with spaces around the colon).
-    let e = api_error(400, br#"{"error_code" : "400", "error_msg" : "bad request"}"#);
+    let e = api_error(
+        400,
+        br#"{"error_code" : "400", "error_msg" : "bad request"}"#,
+    );
     assert_eq!(e.error_code.as_deref(), Some("400"));
     let e = api_error(400, br#"{"error_code": 400, "error_msg": "numeric code"}"#);
     assert_eq!(e.error_code.as_deref(), Some("400"));
@@ -86,7 +99,10 @@ fn non_json_empty_and_truncated_error_bodies() {
 
     let e = api_error(503, b"");
     assert_eq!((e.error_code.clone(), e.body_snippet.clone()), (None, None));
-    assert_eq!(e.to_string(), "SparkRTC API error: HTTP 503 (request id rid-1)");
+    assert_eq!(
+        e.to_string(),
+        "SparkRTC API error: HTTP 503 (request id rid-1)"
+    );
 
     let e = api_error(500, br#"{"error_code":"RTC.0"#);
     assert_eq!(e.error_code, None);
@@ -112,21 +128,42 @@ fn decode_error(result: Result<impl std::fmt::Debug, Error>) -> sparkrtc::Decode
 #[test]
 fn malformed_success_bodies_name_the_json_path() {
     let h = headers("rid-2");
-    let e = decode_error(ListRtcUserList::parse(StatusCode::OK, &h, br#"{"total": 2, "users": [{"uid": "a"}, {"uid": {"x": 1}}]}"#));
+    let e = decode_error(ListRtcUserList::parse(
+        StatusCode::OK,
+        &h,
+        br#"{"total": 2, "users": [{"uid": "a"}, {"uid": {"x": 1}}]}"#,
+    ));
     assert_eq!(e.operation, "ListRtcUserList");
     assert_eq!(e.status, 200);
     assert_eq!(e.path, "users[1].uid");
     assert_eq!(e.request_id.as_deref(), Some("rid-2"));
-    assert!(e.message.starts_with("invalid type: map, expected a string"), "{}", e.message);
+    assert!(
+        e.message
+            .starts_with("invalid type: map, expected a string"),
+        "{}",
+        e.message
+    );
 
-    let e = decode_error(ListRtcUserList::parse(StatusCode::OK, &h, br#"{"total": "many"}"#));
+    let e = decode_error(ListRtcUserList::parse(
+        StatusCode::OK,
+        &h,
+        br#"{"total": "many"}"#,
+    ));
     assert_eq!(e.path, "total");
     assert!(e.message.contains("expected an integer"), "{}", e.message);
 
-    let e = decode_error(ListRtcUserList::parse(StatusCode::OK, &h, br#"{"users": "nobody"}"#));
+    let e = decode_error(ListRtcUserList::parse(
+        StatusCode::OK,
+        &h,
+        br#"{"users": "nobody"}"#,
+    ));
     assert_eq!(e.path, "users");
 
-    let e = decode_error(ShowMixJob::parse(StatusCode::OK, &h, br#"{"job_id": "j", "state": "RUNN"#));
+    let e = decode_error(ShowMixJob::parse(
+        StatusCode::OK,
+        &h,
+        br#"{"job_id": "j", "state": "RUNN"#,
+    ));
     assert_eq!(e.path, "state");
     assert!(e.message.starts_with("EOF while parsing"), "{}", e.message);
     assert_eq!(e.body_snippet, r#"{"job_id": "j", "state": "RUNN"#);
@@ -135,12 +172,24 @@ fn malformed_success_bodies_name_the_json_path() {
     assert_eq!(e.path, ".");
     let e = decode_error(ShowMixJob::parse(StatusCode::OK, &h, b"null"));
     assert_eq!(e.path, ".");
-    let e = decode_error(ShowMixJob::parse(StatusCode::OK, &h, br#"{"job_id":"j"} trailing"#));
+    let e = decode_error(ShowMixJob::parse(
+        StatusCode::OK,
+        &h,
+        br#"{"job_id":"j"} trailing"#,
+    ));
     assert_eq!(e.path, ".");
-    assert!(e.message.starts_with("trailing characters"), "{}", e.message);
+    assert!(
+        e.message.starts_with("trailing characters"),
+        "{}",
+        e.message
+    );
 
     // Invalid UTF-8 inside a string.
-    let e = decode_error(ShowMixJob::parse(StatusCode::OK, &h, b"{\"job_id\":\"\xff\"}"));
+    let e = decode_error(ShowMixJob::parse(
+        StatusCode::OK,
+        &h,
+        b"{\"job_id\":\"\xff\"}",
+    ));
     assert_eq!(e.path, "job_id");
     assert_eq!(e.body_snippet, "{\"job_id\":\"\u{fffd}\"}");
 
@@ -151,7 +200,10 @@ fn malformed_success_bodies_name_the_json_path() {
         br#"{"mix_param": {"room_id": "r", "layout_panes": [{"x": 0.5}, {"x": "left"}]}}"#,
     ));
     assert_eq!(e.path, "mix_param.layout_panes[1].x");
-    assert_eq!(e.message, "invalid value: string \"left\", expected a number at line 1 column 72");
+    assert_eq!(
+        e.message,
+        "invalid value: string \"left\", expected a number at line 1 column 72"
+    );
 
     assert_eq!(
         decode_error(ShowMixJob::parse(StatusCode::OK, &h, br#"{"state": 5"#)).to_string(),
@@ -175,7 +227,10 @@ fn nested_request_models_in_responses_are_read_leniently() {
     assert_eq!(mp.encode_template, EncodeTemplate::Unknown(String::new()));
     assert_eq!(mp.max_idle_time, Some(30));
     let pane = &mp.layout_panes.as_ref().unwrap()[0];
-    assert_eq!((pane.id, pane.x, pane.zorder), (Some(1), Some(0.0), Some(2)));
+    assert_eq!(
+        (pane.id, pane.x, pane.zorder),
+        (Some(1), Some(0.0), Some(2))
+    );
     assert_eq!(out.record_param.as_ref().unwrap().record_rule_id, "");
 
     let rule = sparkrtc::ops::ShowRecordRule::parse(
@@ -189,18 +244,30 @@ fn nested_request_models_in_responses_are_read_leniently() {
     assert_eq!(rule.obs_addr.as_ref().unwrap().bucket, "");
 
     // Out of range for the Rust type is still an error.
-    let e = decode_error(ShowMixJob::parse(StatusCode::OK, &HeaderMap::new(), br#"{"mix_param": {"max_idle_time": -1}}"#));
+    let e = decode_error(ShowMixJob::parse(
+        StatusCode::OK,
+        &HeaderMap::new(),
+        br#"{"mix_param": {"max_idle_time": -1}}"#,
+    ));
     assert_eq!(e.path, "mix_param.max_idle_time");
 }
 
 #[test]
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let body = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    let e = decode_error(ShowMixJob::parse(StatusCode::OK, &HeaderMap::new(), body.as_bytes()));
+    let e = decode_error(ShowMixJob::parse(
+        StatusCode::OK,
+        &HeaderMap::new(),
+        body.as_bytes(),
+    ));
     assert_eq!(e.path, ".");
     // Inside an unknown (ignored) field, too.
     let body = format!("{{\"surprise\": {}", "{\"a\":".repeat(50_000));
-    let e = decode_error(ShowMixJob::parse(StatusCode::OK, &HeaderMap::new(), body.as_bytes()));
+    let e = decode_error(ShowMixJob::parse(
+        StatusCode::OK,
+        &HeaderMap::new(),
+        body.as_bytes(),
+    ));
     assert!(e.message.starts_with("EOF while parsing"), "{}", e.message);
 }
 
@@ -230,7 +297,12 @@ fn empty_success_bodies() {
 
 #[test]
 fn request_id_header_is_case_insensitive_and_tolerates_junk() {
-    for name in ["x-request-id", "X-Request-Id", "X-REQUEST-ID", "X-request-id"] {
+    for name in [
+        "x-request-id",
+        "X-Request-Id",
+        "X-REQUEST-ID",
+        "X-request-id",
+    ] {
         let mut h = HeaderMap::new();
         h.insert(
             http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
@@ -240,7 +312,10 @@ fn request_id_header_is_case_insensitive_and_tolerates_junk() {
         assert_eq!(out.request_id.as_deref(), Some("abc"), "{name}");
     }
     let mut h = HeaderMap::new();
-    h.insert("x-request-id", HeaderValue::from_bytes(b"\xff\xfe").unwrap());
+    h.insert(
+        "x-request-id",
+        HeaderValue::from_bytes(b"\xff\xfe").unwrap(),
+    );
     let out = ShowMixJob::parse(StatusCode::OK, &h, b"{}").unwrap();
     assert_eq!(out.request_id, None);
 }
@@ -256,7 +331,12 @@ fn secrets_never_reach_error_messages_or_debug_output() {
     let err = ShowApp::parse(StatusCode::OK, &HeaderMap::new(), body.as_bytes()).unwrap_err();
     assert!(!err.to_string().contains(SENTINEL), "{err}");
     assert!(!format!("{err:?}").contains(SENTINEL), "{err:?}");
-    let err = ShowApp::parse(StatusCode::INTERNAL_SERVER_ERROR, &HeaderMap::new(), format!("oops {body}").as_bytes()).unwrap_err();
+    let err = ShowApp::parse(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &HeaderMap::new(),
+        format!("oops {body}").as_bytes(),
+    )
+    .unwrap_err();
     assert!(!err.to_string().contains(SENTINEL), "{err}");
 
     // Parsed successfully, the secrets are in `Secret`s.
@@ -264,7 +344,13 @@ fn secrets_never_reach_error_messages_or_debug_output() {
     let out = ShowApp::parse(StatusCode::OK, &HeaderMap::new(), ok.as_bytes()).unwrap();
     assert!(!format!("{out:?}").contains(SENTINEL));
     assert_eq!(
-        out.authentication.as_ref().unwrap().app_key.as_ref().unwrap().expose_secret(),
+        out.authentication
+            .as_ref()
+            .unwrap()
+            .app_key
+            .as_ref()
+            .unwrap()
+            .expose_secret(),
         SENTINEL
     );
     // The dynamic output must carry the value: it is the caller's data.
@@ -281,7 +367,12 @@ fn secrets_never_reach_error_messages_or_debug_output() {
 
 #[test]
 fn unknown_operation_names() {
-    let err = dynamic::build("ShowMixjob", &serde_json::json!({}), &sparkrtc::Endpoint::default()).unwrap_err();
+    let err = dynamic::build(
+        "ShowMixjob",
+        &serde_json::json!({}),
+        &sparkrtc::Endpoint::default(),
+    )
+    .unwrap_err();
     assert_eq!(err.to_string(), "unknown operation `ShowMixjob`");
     let err = dynamic::parse("", StatusCode::OK, &HeaderMap::new(), b"{}").unwrap_err();
     assert!(matches!(err, Error::UnknownOperation(name) if name.is_empty()));

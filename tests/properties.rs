@@ -18,10 +18,17 @@ fn json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         ".{0,12}".prop_map(Value::String),
-        prop_oneof![Just("RUNNING"), Just("1280*720_30_1710"), Just("ONLINE"), Just("custom")]
-            .prop_map(|s| Value::String(s.into())),
+        prop_oneof![
+            Just("RUNNING"),
+            Just("1280*720_30_1710"),
+            Just("ONLINE"),
+            Just("custom")
+        ]
+        .prop_map(|s| Value::String(s.into())),
     ];
     leaf.prop_recursive(4, 64, 8, |inner| {
         prop_oneof![
@@ -29,10 +36,17 @@ fn json() -> impl Strategy<Value = Value> {
             prop::collection::btree_map(
                 prop_oneof![
                     // Real field names, so that parsing gets past the first level.
-                    Just("job_id".to_string()), Just("state".to_string()), Just("users".to_string()),
-                    Just("mix_param".to_string()), Just("total".to_string()), Just("room_id".to_string()),
-                    Just("apps".to_string()), Just("layout_panes".to_string()), Just("x".to_string()),
-                    Just("encode_template".to_string()), Just("record_param".to_string()),
+                    Just("job_id".to_string()),
+                    Just("state".to_string()),
+                    Just("users".to_string()),
+                    Just("mix_param".to_string()),
+                    Just("total".to_string()),
+                    Just("room_id".to_string()),
+                    Just("apps".to_string()),
+                    Just("layout_panes".to_string()),
+                    Just("x".to_string()),
+                    Just("encode_template".to_string()),
+                    Just("record_param".to_string()),
                     "[a-z_]{1,8}",
                 ],
                 inner,

@@ -45,7 +45,10 @@ fn hostile_path_parameters_stay_one_segment() {
 fn dot_segments_are_refused() {
     for bad in [".", ".."] {
         let (op, field, reason) = invalid(StartApp::new(bad).build(&endpoint()));
-        assert_eq!((op, field.as_str(), reason.as_str()), ("StartApp", "app_id", "must not be `.` or `..`"));
+        assert_eq!(
+            (op, field.as_str(), reason.as_str()),
+            ("StartApp", "app_id", "must not be `.` or `..`")
+        );
         let (_, field, _) = invalid(ShowMixJob::new("app", bad).build(&endpoint()));
         assert_eq!(field, "job_id");
     }
@@ -87,11 +90,16 @@ fn query_values_are_encoded_and_sorted() {
 
 #[test]
 fn headers_of_every_request() {
-    let request = CreateApp::new(AppReq::new("demo")).build(&endpoint()).unwrap();
+    let request = CreateApp::new(AppReq::new("demo"))
+        .build(&endpoint())
+        .unwrap();
     let h = request.headers();
     assert_eq!(h["content-type"], "application/json;charset=UTF-8");
     assert_eq!(h["x-project-id"], "proj123");
-    assert_eq!(h["user-agent"], concat!("sparkrtc-rust/", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        h["user-agent"],
+        concat!("sparkrtc-rust/", env!("CARGO_PKG_VERSION"))
+    );
     assert_eq!(h.len(), 3);
     assert_eq!(request.body(), br#"{"app_name":"demo"}"#);
 
@@ -103,20 +111,29 @@ fn headers_of_every_request() {
     assert_eq!((op, field.as_str()), ("ListRtcRoomList", "project_id"));
     assert!(reason.contains("Endpoint::with_project_id"), "{reason}");
     // ... unless the request carries its own.
-    let request = ListRtcRoomList::new("app").project_id("other").build(&bare).unwrap();
+    let request = ListRtcRoomList::new("app")
+        .project_id("other")
+        .build(&bare)
+        .unwrap();
     assert_eq!(request.uri().path(), "/v1/other/rtc/rooms");
     let (_, field, _) = invalid(ListRtcRoomList::new("app").project_id("a/b").build(&bare));
     assert_eq!(field, "project_id");
     // /v1 paths without a project id do not need one.
     let request = ListRtcAbnormalEvents::new("app").build(&bare).unwrap();
-    assert_eq!(request.uri(), "https://rtc-api.myhuaweicloud.com/v1/rtc/data/abnormal-events?app=app");
+    assert_eq!(
+        request.uri(),
+        "https://rtc-api.myhuaweicloud.com/v1/rtc/data/abnormal-events?app=app"
+    );
 }
 
 #[test]
 fn any_scheme_host_and_port() {
     for (url, uri) in [
         ("http://127.0.0.1:8080", "http://127.0.0.1:8080/v2/apps/a"),
-        ("https://proxy.internal:8443/", "https://proxy.internal:8443/v2/apps/a"),
+        (
+            "https://proxy.internal:8443/",
+            "https://proxy.internal:8443/v2/apps/a",
+        ),
         ("http://[::1]:9", "http://[::1]:9/v2/apps/a"),
     ] {
         let ep = Endpoint::new(url).unwrap();
@@ -127,27 +144,75 @@ fn any_scheme_host_and_port() {
 #[test]
 fn documented_ranges_are_checked_with_the_field_path() {
     let (_, field, reason) = invalid(ListApps::new().limit(0u32).build(&endpoint()));
-    assert_eq!((field.as_str(), reason.as_str()), ("limit", "must be within 1..=100, got 0"));
+    assert_eq!(
+        (field.as_str(), reason.as_str()),
+        ("limit", "must be within 1..=100, got 0")
+    );
     assert!(ListApps::new().limit(100u32).build(&endpoint()).is_ok());
     assert!(ListApps::new().limit(101u32).build(&endpoint()).is_err());
 
     let mix = |param: MixParam| CreateMixJob::new("app", MixJobReq::new(param)).build(&endpoint());
-    let video = || MixParam::new("room", EncodeTemplate::P720Fps30Kbps1710).layout_template(LayoutTemplate::Custom);
-    let pane = || MixLayoutPane::new().id(1u32).x(0.0).y(0.0).width(0.5).height(0.5);
+    let video = || {
+        MixParam::new("room", EncodeTemplate::P720Fps30Kbps1710)
+            .layout_template(LayoutTemplate::Custom)
+    };
+    let pane = || {
+        MixLayoutPane::new()
+            .id(1u32)
+            .x(0.0)
+            .y(0.0)
+            .width(0.5)
+            .height(0.5)
+    };
     assert!(mix(video().layout_panes(vec![pane()])).is_ok());
     let cases: Vec<(MixParam, &str, &str)> = vec![
-        (video().layout_panes(vec![pane(), pane().x(1.5)]), "body.mix_param.layout_panes[1].x", "must be a fraction of the canvas within 0.0..=1.0, got 1.5"),
-        (video().layout_panes(vec![pane().height(f64::NAN)]), "body.mix_param.layout_panes[0].height", "must be a fraction of the canvas within 0.0..=1.0, got NaN"),
-        (video().layout_panes(vec![pane().zorder(26u32)]), "body.mix_param.layout_panes[0].zorder", "must be within 0..=25, got 26"),
-        (video().layout_panes(vec![pane().id(0u32)]), "body.mix_param.layout_panes[0].id", "must be within 1..=4294967295, got 0"),
-        (video().max_idle_time(4u32), "body.mix_param.max_idle_time", "must be within 5..=43200, got 4"),
-        (MixParam::new("room", EncodeTemplate::P720Fps30Kbps1710), "body.mix_param.layout_template", "is required unless encode_template is audio_only"),
-        (MixParam::new("", EncodeTemplate::AudioOnly), "body.mix_param.room_id", "is required and must not be empty"),
-        (video().user_background_images(vec![MixUserBackgroundImage::new("u", "")]), "body.mix_param.user_background_images[0].image_uri", "is required and must not be empty"),
+        (
+            video().layout_panes(vec![pane(), pane().x(1.5)]),
+            "body.mix_param.layout_panes[1].x",
+            "must be a fraction of the canvas within 0.0..=1.0, got 1.5",
+        ),
+        (
+            video().layout_panes(vec![pane().height(f64::NAN)]),
+            "body.mix_param.layout_panes[0].height",
+            "must be a fraction of the canvas within 0.0..=1.0, got NaN",
+        ),
+        (
+            video().layout_panes(vec![pane().zorder(26u32)]),
+            "body.mix_param.layout_panes[0].zorder",
+            "must be within 0..=25, got 26",
+        ),
+        (
+            video().layout_panes(vec![pane().id(0u32)]),
+            "body.mix_param.layout_panes[0].id",
+            "must be within 1..=4294967295, got 0",
+        ),
+        (
+            video().max_idle_time(4u32),
+            "body.mix_param.max_idle_time",
+            "must be within 5..=43200, got 4",
+        ),
+        (
+            MixParam::new("room", EncodeTemplate::P720Fps30Kbps1710),
+            "body.mix_param.layout_template",
+            "is required unless encode_template is audio_only",
+        ),
+        (
+            MixParam::new("", EncodeTemplate::AudioOnly),
+            "body.mix_param.room_id",
+            "is required and must not be empty",
+        ),
+        (
+            video().user_background_images(vec![MixUserBackgroundImage::new("u", "")]),
+            "body.mix_param.user_background_images[0].image_uri",
+            "is required and must not be empty",
+        ),
     ];
     for (param, field, reason) in cases {
         let (op, f, r) = invalid(mix(param));
-        assert_eq!((op, f.as_str(), r.as_str()), ("CreateMixJob", field, reason));
+        assert_eq!(
+            (op, f.as_str(), r.as_str()),
+            ("CreateMixJob", field, reason)
+        );
     }
     assert!(mix(MixParam::new("room", EncodeTemplate::AudioOnly)).is_ok());
 
@@ -155,22 +220,51 @@ fn documented_ranges_are_checked_with_the_field_path() {
         RecordRuleReq::new(RecordObsFileAddr::new("cn-north-4", "p", "b"), formats)
     };
     let build = |r: RecordRuleReq| CreateRecordRule::new("app", r).build(&endpoint());
-    assert_eq!(invalid(build(rule(vec![RecordFormat::Hls]))).1, "body.hls_config");
-    assert_eq!(invalid(build(rule(vec![RecordFormat::Mp4]))).1, "body.mp4_config");
+    assert_eq!(
+        invalid(build(rule(vec![RecordFormat::Hls]))).1,
+        "body.hls_config"
+    );
+    assert_eq!(
+        invalid(build(rule(vec![RecordFormat::Mp4]))).1,
+        "body.mp4_config"
+    );
     assert_eq!(invalid(build(rule(vec![]))).1, "body.record_formats");
     assert!(build(rule(vec![RecordFormat::Hls]).hls_config(HlsRecordConfig::new(0u32))).is_ok());
-    let (_, f, r) = invalid(build(rule(vec![RecordFormat::Hls]).hls_config(HlsRecordConfig::new(59u32))));
-    assert_eq!((f.as_str(), r.as_str()), ("body.hls_config.record_cycle", "must be 0 or within 60..=43200, got 59"));
-    let (_, f, _) = invalid(build(
-        rule(vec![RecordFormat::Mp4]).mp4_config(Mp4RecordConfig::new(60u32).record_max_duration_to_merge_file(301u32)),
+    let (_, f, r) = invalid(build(
+        rule(vec![RecordFormat::Hls]).hls_config(HlsRecordConfig::new(59u32)),
     ));
+    assert_eq!(
+        (f.as_str(), r.as_str()),
+        (
+            "body.hls_config.record_cycle",
+            "must be 0 or within 60..=43200, got 59"
+        )
+    );
+    let (_, f, _) = invalid(build(rule(vec![RecordFormat::Mp4]).mp4_config(
+        Mp4RecordConfig::new(60u32).record_max_duration_to_merge_file(301u32),
+    )));
     assert_eq!(f, "body.mp4_config.record_max_duration_to_merge_file");
 
-    let (_, f, _) = invalid(UpdateAutoRecord::new("app", AutoRecordModeReq::new(AutoRecordMode::Individual)).build(&endpoint()));
+    let (_, f, _) = invalid(
+        UpdateAutoRecord::new("app", AutoRecordModeReq::new(AutoRecordMode::Individual))
+            .build(&endpoint()),
+    );
     assert_eq!(f, "body.record_rule_id");
-    let (_, f, r) = invalid(UpdateRecordCallback::new("app", AppCallbackUrlReq::new("ftp://x")).build(&endpoint()));
-    assert_eq!((f.as_str(), r.as_str()), ("body.url", "must start with http:// or https://"));
-    let (_, f, _) = invalid(RemoveUsers::new("app", "room", RemoveUsersReq::new(vec!["a".to_string(), String::new()])).build(&endpoint()));
+    let (_, f, r) = invalid(
+        UpdateRecordCallback::new("app", AppCallbackUrlReq::new("ftp://x")).build(&endpoint()),
+    );
+    assert_eq!(
+        (f.as_str(), r.as_str()),
+        ("body.url", "must start with http:// or https://")
+    );
+    let (_, f, _) = invalid(
+        RemoveUsers::new(
+            "app",
+            "room",
+            RemoveUsersReq::new(vec!["a".to_string(), String::new()]),
+        )
+        .build(&endpoint()),
+    );
     assert_eq!(f, "body.user_ids[1]");
 }
 
@@ -178,22 +272,85 @@ fn documented_ranges_are_checked_with_the_field_path() {
 fn dynamic_parameter_errors_name_the_field() {
     let ep = endpoint();
     let cases = [
-        ("ShowMixJob", json!({"app_id": "a"}), "job_id", "missing field `job_id`"),
-        ("ShowMixJob", json!({"app_id": "a", "job_id": 7}), "job_id", "invalid type: integer `7`, expected a string"),
-        ("ListApps", json!({"limit": -1}), "limit", "invalid value: integer `-1`, expected u32"),
-        ("ListApps", json!({"limit": "10"}), "limit", "invalid type: string \"10\", expected u32"),
-        ("ListApps", json!({"Limit": 10}), "Limit", "unknown parameter"),
-        ("CreateMixJob", json!({"app_id": "a"}), "body", "missing field `body`"),
-        ("CreateMixJob", json!({"app_id": "a", "body": {}}), "body.mix_param", "missing field `mix_param`"),
-        ("CreateMixJob", json!({"app_id": "a", "body": {"mix_param": {"room_id": "r"}}}), "body.mix_param.encode_template", "missing field `encode_template`"),
-        ("UpdateObsBucketAuthority", json!({"body": {"bucket": "b", "location": "l", "operation": 2}}), "body.operation", "invalid value: integer `2`, expected 0 (revoke) or 1 (grant)"),
-        ("ListRtcUserList", json!({"app": "a", "state": "ONLINE"}), "state", "invalid type: string \"ONLINE\", expected a sequence"),
-        ("ListObsBuckets", json!([]), "", "parameters must be a JSON object"),
+        (
+            "ShowMixJob",
+            json!({"app_id": "a"}),
+            "job_id",
+            "missing field `job_id`",
+        ),
+        (
+            "ShowMixJob",
+            json!({"app_id": "a", "job_id": 7}),
+            "job_id",
+            "invalid type: integer `7`, expected a string",
+        ),
+        (
+            "ListApps",
+            json!({"limit": -1}),
+            "limit",
+            "invalid value: integer `-1`, expected u32",
+        ),
+        (
+            "ListApps",
+            json!({"limit": "10"}),
+            "limit",
+            "invalid type: string \"10\", expected u32",
+        ),
+        (
+            "ListApps",
+            json!({"Limit": 10}),
+            "Limit",
+            "unknown parameter",
+        ),
+        (
+            "CreateMixJob",
+            json!({"app_id": "a"}),
+            "body",
+            "missing field `body`",
+        ),
+        (
+            "CreateMixJob",
+            json!({"app_id": "a", "body": {}}),
+            "body.mix_param",
+            "missing field `mix_param`",
+        ),
+        (
+            "CreateMixJob",
+            json!({"app_id": "a", "body": {"mix_param": {"room_id": "r"}}}),
+            "body.mix_param.encode_template",
+            "missing field `encode_template`",
+        ),
+        (
+            "UpdateObsBucketAuthority",
+            json!({"body": {"bucket": "b", "location": "l", "operation": 2}}),
+            "body.operation",
+            "invalid value: integer `2`, expected 0 (revoke) or 1 (grant)",
+        ),
+        (
+            "ListRtcUserList",
+            json!({"app": "a", "state": "ONLINE"}),
+            "state",
+            "invalid type: string \"ONLINE\", expected a sequence",
+        ),
+        (
+            "ListObsBuckets",
+            json!([]),
+            "",
+            "parameters must be a JSON object",
+        ),
     ];
     for (op, params, field, reason) in cases {
         match dynamic::build(op, &params, &ep) {
-            Err(Error::InvalidParameter { operation, field: f, reason: r }) => {
-                assert_eq!((operation, f.as_str(), r.as_str()), (op, field, reason), "{params}");
+            Err(Error::InvalidParameter {
+                operation,
+                field: f,
+                reason: r,
+            }) => {
+                assert_eq!(
+                    (operation, f.as_str(), r.as_str()),
+                    (op, field, reason),
+                    "{params}"
+                );
             }
             other => panic!("{op} {params}: {other:?}"),
         }
@@ -202,14 +359,18 @@ fn dynamic_parameter_errors_name_the_field() {
     assert!(dynamic::build("ListObsBuckets", &serde_json::Value::Null, &ep).is_ok());
     // Validation runs on the dynamic path too.
     let err = dynamic::build("ListApps", &json!({"limit": 0}), &ep).unwrap_err();
-    assert_eq!(err.to_string(), "invalid parameter `limit` of ListApps: must be within 1..=100, got 0");
+    assert_eq!(
+        err.to_string(),
+        "invalid parameter `limit` of ListApps: must be within 1..=100, got 0"
+    );
 }
 
 #[test]
 fn unset_optional_fields_are_omitted_never_null() {
-    let request = CreateIndividualStreamJob::new("app", IndividualStreamJobReq::new("room", "user"))
-        .build(&endpoint())
-        .unwrap();
+    let request =
+        CreateIndividualStreamJob::new("app", IndividualStreamJobReq::new("room", "user"))
+            .build(&endpoint())
+            .unwrap();
     assert_eq!(request.body(), br#"{"room_id":"room","user_id":"user"}"#);
     let request = UpdateIndividualStreamJob::new("app", "job", UpdateIndividualJobReq::new())
         .build(&endpoint())
@@ -224,10 +385,21 @@ fn stored_requests_reload_and_rebuild_identically() {
         .state(vec![UserState::Unknown("NEW_STATE".into())])
         .project_id("p2");
     let stored = serde_json::to_string(&original).unwrap();
-    assert_eq!(stored, r#"{"app":"app","region":["GD"],"state":["NEW_STATE"],"project_id":"p2"}"#);
+    assert_eq!(
+        stored,
+        r#"{"app":"app","region":["GD"],"state":["NEW_STATE"],"project_id":"p2"}"#
+    );
     let reloaded: ListRtcUserList = serde_json::from_str(&stored).unwrap();
     assert_eq!(reloaded, original);
     let a = original.build(&endpoint()).unwrap();
-    let b = dynamic::build("ListRtcUserList", &serde_json::from_str(&stored).unwrap(), &endpoint()).unwrap();
-    assert_eq!((a.method(), a.uri(), a.body()), (b.method(), b.uri(), b.body()));
+    let b = dynamic::build(
+        "ListRtcUserList",
+        &serde_json::from_str(&stored).unwrap(),
+        &endpoint(),
+    )
+    .unwrap();
+    assert_eq!(
+        (a.method(), a.uri(), a.body()),
+        (b.method(), b.uri(), b.body())
+    );
 }

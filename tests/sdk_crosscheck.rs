@@ -18,8 +18,7 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let all: Vec<Value> =
-        serde_json::from_str(include_str!("fixtures/sdk/captured.json")).unwrap();
+    let all: Vec<Value> = serde_json::from_str(include_str!("fixtures/sdk/captured.json")).unwrap();
     all.into_iter()
         .map(|c| Case {
             name: c["name"].as_str().unwrap().to_owned(),
@@ -94,10 +93,11 @@ fn x_templates(mut body: Value) -> Value {
 fn same_body_key_order_as_the_official_sdk() {
     // The SDK writes fields in model declaration order; so does the crate
     // (serde_json::Value sorts keys, so compare the raw text instead).
-    let all: Vec<Value> =
-        serde_json::from_str(include_str!("fixtures/sdk/captured.json")).unwrap();
+    let all: Vec<Value> = serde_json::from_str(include_str!("fixtures/sdk/captured.json")).unwrap();
     for c in all {
-        let Some(raw) = c["body_raw"].as_str() else { continue };
+        let Some(raw) = c["body_raw"].as_str() else {
+            continue;
+        };
         let name = c["name"].as_str().unwrap();
         let request =
             dynamic::build(c["operation"].as_str().unwrap(), &c["params"], &endpoint()).unwrap();
@@ -146,14 +146,20 @@ impl<'de> serde::Deserialize<'de> for OrderedValue {
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("JSON")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<OrderedValue, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<OrderedValue, A::Error> {
                 let mut fields = Vec::new();
                 while let Some((k, v)) = m.next_entry::<String, OrderedValue>()? {
                     fields.push((k, v));
                 }
                 Ok(OrderedValue::Object(fields))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<OrderedValue, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut s: A,
+            ) -> Result<OrderedValue, A::Error> {
                 let mut items = Vec::new();
                 while let Some(v) = s.next_element()? {
                     items.push(v);

@@ -115,8 +115,14 @@ fn metadata_matches_the_catalog() {
             .unwrap_or_else(|| panic!("{id} has no throttle category"));
         assert_eq!(info.category.name(), category["category"], "{id} category");
         let limit = info.category.documented_limit();
-        assert_eq!(u64::from(limit.requests), category["requests"].as_u64().unwrap());
-        assert_eq!(limit.window.as_secs(), category["per_seconds"].as_u64().unwrap());
+        assert_eq!(
+            u64::from(limit.requests),
+            category["requests"].as_u64().unwrap()
+        );
+        assert_eq!(
+            limit.window.as_secs(),
+            category["per_seconds"].as_u64().unwrap()
+        );
         assert_eq!(OperationId::from_name(id.name()), Some(id));
         // Only the POSTs that create something are unsafe to repeat.
         let creates = matches!(
@@ -136,7 +142,10 @@ fn every_catalog_parameter_and_body_field_round_trips() {
         let normalized = id
             .normalize_json(&params)
             .unwrap_or_else(|e| panic!("{id}: {e}"));
-        assert_eq!(normalized, params, "{id}: parameters changed on the way through");
+        assert_eq!(
+            normalized, params,
+            "{id}: parameters changed on the way through"
+        );
     }
 }
 
@@ -168,7 +177,10 @@ fn required_parameters_are_required_and_optional_ones_are_not() {
                     other => panic!("{id}: removing required `{name}` gave {other:?}"),
                 }
             } else {
-                assert!(result.is_ok(), "{id}: removing optional `{name}`: {result:?}");
+                assert!(
+                    result.is_ok(),
+                    "{id}: removing optional `{name}`: {result:?}"
+                );
             }
         }
         if let Some(body) = op["body"]["type"].as_str() {
@@ -198,7 +210,10 @@ fn check_body_fields(cat: &Value, id: OperationId, params: &Value, model: &str, 
                 other => panic!("{id}: removing required `{field}` gave {other:?}"),
             }
         } else {
-            assert!(result.is_ok(), "{id}: removing optional `{field}`: {result:?}");
+            assert!(
+                result.is_ok(),
+                "{id}: removing optional `{field}`: {result:?}"
+            );
         }
         // Recurse into nested models (not into lists).
         let ty = f["type"].as_str().unwrap();
@@ -227,7 +242,9 @@ fn unknown_parameters_are_rejected_at_any_depth() {
     }
     let mut params = full_params(&cat, op_named(&cat, "CreateMixJob"));
     params["body"]["mix_param"]["layout_panes"][1]["colour"] = json!("red");
-    let err = OperationId::CreateMixJob.normalize_json(&params).unwrap_err();
+    let err = OperationId::CreateMixJob
+        .normalize_json(&params)
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "invalid parameter `body.mix_param.layout_panes[1].colour` of CreateMixJob: unknown parameter"
@@ -243,11 +260,18 @@ fn every_catalog_response_field_is_parsed_and_kept() {
         let mut headers = HeaderMap::new();
         headers.insert("X-request-Id", HeaderValue::from_static("req-1"));
         let parsed = id
-            .parse_json(StatusCode::OK, &headers, &serde_json::to_vec(&body).unwrap())
+            .parse_json(
+                StatusCode::OK,
+                &headers,
+                &serde_json::to_vec(&body).unwrap(),
+            )
             .unwrap_or_else(|e| panic!("{id}: {e}"));
         let mut expected = body.clone();
         expected["X-Request-Id"] = json!("req-1");
-        assert_eq!(parsed, expected, "{id}: response fields changed on the way through");
+        assert_eq!(
+            parsed, expected,
+            "{id}: response fields changed on the way through"
+        );
 
         // The catalog's response headers are the request id, in some spelling.
         let headers = op["response_headers"].as_array().unwrap();
@@ -271,7 +295,11 @@ fn responses_tolerate_missing_fields_and_nulls() {
         }
         for body in [json!({}), Value::Object(nulls)] {
             let parsed = id
-                .parse_json(StatusCode::OK, &HeaderMap::new(), &serde_json::to_vec(&body).unwrap())
+                .parse_json(
+                    StatusCode::OK,
+                    &HeaderMap::new(),
+                    &serde_json::to_vec(&body).unwrap(),
+                )
                 .unwrap_or_else(|e| panic!("{id} {body}: {e}"));
             assert_eq!(parsed, json!({}), "{id}");
         }

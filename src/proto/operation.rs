@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::encoding::{encode_into, write_sorted_query, QueryPair};
-use super::error::{request_id, snippet, ApiError, DecodeError, MAX_RESPONSE_BODY};
 use super::endpoint::validate_project_id;
+use super::error::{request_id, snippet, ApiError, DecodeError, MAX_RESPONSE_BODY};
 use super::{Endpoint, Error, OperationId};
 
 /// The `Content-Type` of every request.
@@ -256,10 +256,7 @@ pub(crate) fn serialize_body<T: Serialize>(body: &T, out: &mut Vec<u8>) -> Resul
         .map_err(|e| Error::invalid("body", format!("cannot serialize: {e}")))
 }
 
-fn build_request<O: Operation>(
-    op: &O,
-    endpoint: &Endpoint,
-) -> Result<Request<Vec<u8>>, Error> {
+fn build_request<O: Operation>(op: &O, endpoint: &Endpoint) -> Result<Request<Vec<u8>>, Error> {
     let info = O::ID.info();
     op.validate().map_err(|e| e.in_operation(info.name))?;
 
@@ -364,7 +361,14 @@ pub fn parse_response<T: DeserializeOwned>(
         Some(b'{') => body,
         Some(_) => {
             let message = "expected a JSON object".to_owned();
-            return Err(decode_error(operation, status, headers, body, ".".into(), message));
+            return Err(decode_error(
+                operation,
+                status,
+                headers,
+                body,
+                ".".into(),
+                message,
+            ));
         }
     };
     match serde_json::from_slice::<T>(json) {
@@ -381,7 +385,9 @@ pub fn parse_response<T: DeserializeOwned>(
                 // Parsed this time: the failure was after the value (trailing data).
                 Ok(_) => (".".to_owned(), first.to_string()),
             };
-            Err(decode_error(operation, status, headers, json, path, message))
+            Err(decode_error(
+                operation, status, headers, json, path, message,
+            ))
         }
     }
 }
