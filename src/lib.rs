@@ -51,12 +51,13 @@
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
+mod env;
 pub mod proto;
 
 pub use proto::dynamic;
 pub use proto::model;
 pub use proto::ops;
 pub use proto::{
-    ApiError, DecodeError, Endpoint, Error, Operation, OperationId, OperationInfo, Output,
-    RateLimit, Secret, ThrottleCategory,
+    ApiError, Credentials, DecodeError, Endpoint, Error, Operation, OperationId, OperationInfo,
+    Output, RateLimit, Secret, ThrottleCategory,
 };

@@ -26,15 +26,21 @@
 #[macro_use]
 mod macros;
 
+pub mod clock;
+pub mod credentials;
 pub mod dynamic;
 pub mod encoding;
 pub mod endpoint;
 pub mod error;
+pub mod iam;
 pub mod model;
 pub mod operation;
 pub mod ops;
 mod secret;
+pub mod sign;
+mod time;
 
+pub use credentials::Credentials;
 pub use endpoint::Endpoint;
 pub use error::{ApiError, DecodeError, Error};
 pub use operation::{Operation, OperationInfo, Output, RateLimit, ThrottleCategory};
