@@ -45,7 +45,9 @@
 //!
 //! Every operation is also reachable by its upstream name with JSON
 //! parameters, through [`dynamic`], for scripts, configuration-driven calls
-//! and command-line tools.
+//! and command-line tools. Signing is in [`sign`], pacing to the documented
+//! rate limits in [`throttle`], retry decisions in [`retry`]; [`proto`]
+//! describes the whole drive loop.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -54,9 +56,7 @@
 mod env;
 pub mod proto;
 
-pub use proto::dynamic;
-pub use proto::model;
-pub use proto::ops;
+pub use proto::{dynamic, model, ops, retry, sign, throttle};
 pub use proto::{
     ApiError, Credentials, DecodeError, Endpoint, Error, Operation, OperationId, OperationInfo,
     Output, RateLimit, Secret, ThrottleCategory,

@@ -10,16 +10,25 @@
 //! The drive loop a caller (or, later, this crate's blocking client) runs:
 //!
 //! 1. **build**: `ops::X::new(..).build(&endpoint)` gives the unsigned request;
-//! 2. **sign**: add the authentication headers;
-//! 3. **send** it with any HTTP client;
-//! 4. **parse**: `ops::X::parse(status, &headers, &body)` gives the typed
-//!    output or a typed [`Error`].
+//! 2. **acquire**: [`throttle::Throttle::acquire`] says send now or wait exactly `d`;
+//! 3. **sign**: [`sign::sign`] with the [`Credentials`] and the current time;
+//! 4. **send** it with any HTTP client;
+//! 5. **feed back**: [`throttle::Throttle::on_response`] folds a 429's
+//!    `Retry-After` into the pacing;
+//! 6. **parse**: `ops::X::parse(status, &headers, &body)` gives the typed
+//!    output or a typed [`Error`];
+//! 7. **retry**: on an error, [`retry::RetryPolicy::decide`] says stop or retry
+//!    after `d` (then back to 1: every attempt is built and signed afresh).
+//!
+//! [`throttle`] has this loop as a worked, tested example.
 //!
 //! Map of the module:
-//! - [`ops`](crate::ops): one request type per operation, all declared in one table;
-//! - [`model`](crate::model): request and response bodies, value sets;
+//! - [`ops`]: one request type per operation, all declared in one table;
+//! - [`model`]: request and response bodies, value sets;
 //! - [`operation`]: the [`Operation`] trait, [`Output`], [`OperationId`] metadata;
-//! - [`dynamic`](crate::dynamic): the same operations driven by name and JSON;
+//! - [`dynamic`]: the same operations driven by name and JSON;
+//! - [`sign`], [`credentials`], [`iam`], [`clock`]: authentication;
+//! - [`throttle`], [`retry`]: pacing and retry decisions;
 //! - [`endpoint`], [`error`], [`encoding`]: where requests go, what can fail,
 //!   how parameters are percent-encoded.
 
@@ -36,8 +45,10 @@ pub mod iam;
 pub mod model;
 pub mod operation;
 pub mod ops;
+pub mod retry;
 mod secret;
 pub mod sign;
+pub mod throttle;
 mod time;
 
 pub use credentials::Credentials;
