@@ -377,7 +377,9 @@ fn arb_request() -> impl Strategy<Value = Parts> {
                 .join("/")
         }),
         prop::collection::vec(("[a-z]{1,4}", "\\PC{0,5}"), 0..5),
-        prop::collection::vec(("x-[a-z]{1,6}", "[ -~]{0,8}"), 0..4),
+        // Distinct names: one value per signed header.
+        prop::collection::btree_map("x-[a-z]{1,6}", "[ -~]{0,8}", 0..4)
+            .prop_map(|m| m.into_iter().collect::<Vec<_>>()),
         prop::collection::vec(any::<u8>(), 0..64),
     )
 }
