@@ -226,10 +226,13 @@ fn temporary_credentials_and_iam_tokens() {
         .unwrap()
         .with_project_id("proj123")
         .unwrap();
-    let mut r = Request::builder()
-        .uri("https://rtc-api.myhuaweicloud.com/v2/apps")
-        .body(Vec::new())
-        .unwrap();
+    let list_apps = || {
+        Request::builder()
+            .uri("https://rtc-api.myhuaweicloud.com/v2/apps")
+            .body(Vec::new())
+            .unwrap()
+    };
+    let mut r = list_apps();
     sign::sign(&mut r, &creds, t0()).unwrap();
     assert_eq!(r.headers()["x-security-token"], "TOKEN-VALUE");
     assert!(r.headers()["x-security-token"].is_sensitive());
@@ -242,10 +245,7 @@ fn temporary_credentials_and_iam_tokens() {
         .unwrap()
         .with_project_id("proj123")
         .unwrap();
-    let mut r = Request::builder()
-        .uri("https://rtc-api.myhuaweicloud.com/v2/apps")
-        .body(Vec::new())
-        .unwrap();
+    let mut r = list_apps();
     sign::sign(&mut r, &token, t0()).unwrap();
     assert_eq!(r.headers()["x-auth-token"], "IAM-TOKEN");
     assert!(r.headers()["x-auth-token"].is_sensitive());
