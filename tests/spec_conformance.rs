@@ -62,15 +62,19 @@ fn sample(cat: &Value, ty: &str, depth: usize) -> Value {
     }
 }
 
-/// Every parameter of an operation, as the dynamic entry point takes them.
-fn full_params(cat: &Value, op: &Value) -> Value {
-    let mut params = Map::new();
-    for p in op["path_params"]
+/// An operation's path and query parameters, as catalog entries.
+fn path_and_query_params(op: &Value) -> impl Iterator<Item = &Value> {
+    op["path_params"]
         .as_array()
         .unwrap()
         .iter()
         .chain(op["query_params"].as_array().unwrap())
-    {
+}
+
+/// Every parameter of an operation, as the dynamic entry point takes them.
+fn full_params(cat: &Value, op: &Value) -> Value {
+    let mut params = Map::new();
+    for p in path_and_query_params(op) {
         let name = p["name"].as_str().unwrap();
         params.insert(name.to_owned(), sample(cat, p["type"].as_str().unwrap(), 0));
     }
@@ -155,12 +159,7 @@ fn required_parameters_are_required_and_optional_ones_are_not() {
     for &id in OperationId::ALL {
         let op = op_named(&cat, id.name());
         let params = full_params(&cat, op);
-        for p in op["path_params"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .chain(op["query_params"].as_array().unwrap())
-        {
+        for p in path_and_query_params(op) {
             let name = p["name"].as_str().unwrap();
             let mut without = params.clone();
             without.as_object_mut().unwrap().remove(name);
