@@ -13,7 +13,7 @@ use aws_sigv4::sign::v4;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use sparkrtc::model::*;
 use sparkrtc::ops::CreateMixJob;
-use sparkrtc::proto::sign::sign;
+use sparkrtc::sign::sign;
 use sparkrtc::{Credentials, Endpoint, Operation};
 
 fn request() -> http::Request<Vec<u8>> {

@@ -18,8 +18,8 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion};
 use governor::clock::FakeRelativeClock;
 use governor::{Quota, RateLimiter};
-use sparkrtc::proto::throttle::{CredentialId, Scope, Throttle, Window};
-use sparkrtc::ThrottleCategory;
+use sparkrtc::throttle::ThrottleCategory;
+use sparkrtc::throttle::{CredentialId, Scope, Throttle, Window};
 
 const EVENTS: usize = 1 << 16;
 const CATEGORY: ThrottleCategory = ThrottleCategory::MixStreamJobManagement; // 10 per second

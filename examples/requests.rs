@@ -9,7 +9,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use http::{HeaderMap, HeaderValue, Request, StatusCode};
 use sparkrtc::model::*;
 use sparkrtc::ops::{CreateMixJob, ListRtcUserList, ShowMixJob, StopMixJob};
-use sparkrtc::proto::sign::sign;
+use sparkrtc::sign::sign;
 use sparkrtc::{Credentials, Endpoint, Operation};
 
 fn main() -> Result<(), sparkrtc::Error> {

@@ -3,21 +3,26 @@
 //! A client for the [Huawei Cloud SparkRTC](https://support.huaweicloud.com/intl/en-us/api-rtc/rtc_04_0002.html)
 //! REST API (real-time audio and video): applications, recording rules,
 //! automatic recording, recording callbacks, mixed-stream and single-stream
-//! recording jobs, rooms, OBS buckets and the statistical-analysis API. All
-//! 42 operations.
+//! recording jobs, rooms, OBS buckets and the statistical-analysis API, every
+//! operation of it.
 //!
-//! The crate is built around a **sans-io core** ([`proto`]): every operation
-//! is a plain value that turns into an `http::Request<Vec<u8>>`, and every
-//! response (status, headers, bytes) turns into a typed output or a typed
-//! error. No I/O, no clock, no randomness, no global state: plug in any HTTP
-//! stack.
+//! The crate is built around a **sans-io core**: every operation is a plain
+//! value that turns into an `http::Request<Vec<u8>>`, and every response
+//! (status, headers, bytes) turns into a typed output or a typed error.
+//! Signing, pacing and retry decisions are pure functions too. The core reads
+//! no clock, sleeps never, draws no random numbers, keeps no global state and
+//! touches no network or file: time, seeds and bytes come in as arguments. A
+//! build check (clippy's `disallowed-methods`, configured in `clippy.toml`)
+//! fails when core code tries.
 //!
 //! ```
-//! use sparkrtc::{model::*, ops::CreateMixJob, Endpoint, Operation};
+//! use sparkrtc::model::{EncodeTemplate, JobState, MixJobReq, MixParam, RecordParam};
+//! use sparkrtc::ops::CreateMixJob;
+//! use sparkrtc::{Endpoint, Operation};
 //!
 //! let endpoint = Endpoint::default().with_project_id("0123456789abcdef0123456789abcdef")?;
 //!
-//! // 1. Build the request.
+//! // Build the request.
 //! let job = CreateMixJob::new(
 //!     "my-app",
 //!     MixJobReq::new(MixParam::new("room-1", EncodeTemplate::AudioOnly))
@@ -31,33 +36,131 @@
 //!     br#"{"mix_param":{"room_id":"room-1","encode_template":"audio_only"},"record_param":{"record_rule_id":"rule-1"}}"#
 //! );
 //!
-//! // 2. Sign it and send it with any HTTP client; here, a canned answer.
-//! let status = http::StatusCode::CREATED;
-//! let headers = http::HeaderMap::new();
+//! // Parse a response (here a canned one).
 //! let body = br#"{"job_id":"j-1","state":"INIT","room_id":"room-1"}"#;
-//!
-//! // 3. Parse the response.
-//! let out = CreateMixJob::parse(status, &headers, body)?;
+//! let out = CreateMixJob::parse(http::StatusCode::CREATED, &http::HeaderMap::new(), body)?;
 //! assert_eq!(out.job_id.as_deref(), Some("j-1"));
 //! assert_eq!(out.state, Some(JobState::Init));
 //! # Ok::<(), sparkrtc::Error>(())
 //! ```
 //!
-//! Every operation is also reachable by its upstream name with JSON
-//! parameters, through [`dynamic`], for scripts, configuration-driven calls
-//! and command-line tools. Signing is in [`sign`], pacing to the documented
-//! rate limits in [`throttle`], retry decisions in [`retry`]; [`proto`]
-//! describes the whole drive loop.
+//! # Map
+//!
+//! The sans-io core:
+//! - [`ops`]: one request type per operation, all declared in one table;
+//!   [`Operation`] turns one into a request and parses its answer;
+//!   [`OperationId`] names an operation and carries its metadata;
+//! - [`model`]: request and response bodies, value sets;
+//! - [`dynamic`]: the same operations by name, with JSON parameters;
+//! - [`sign`], [`Credentials`], [`iam`], [`clock`]: authentication;
+//! - [`throttle`], [`retry`]: pacing to the documented rate limits, retry decisions;
+//! - [`Endpoint`], [`Error`], [`headers`]: where requests go, what can fail,
+//!   the header names the API uses.
+//!
+//! # The drive loop
+//!
+//! One call is: **build** the request; **acquire** a slot from the
+//! [`throttle`] (send now, or wait exactly `d`); **sign** it with the current
+//! time; **send** it; **feed** the response back to the throttle (a 429's
+//! `Retry-After` holds the scope); **parse** it; on an error, let the
+//! [`retry`] policy decide: stop, or retry after `d`, back to *build*. Every
+//! attempt is signed afresh, because the signature carries the time.
+//!
+//! Written out with the core alone, a stand-in for the HTTP client, and a
+//! simulated clock:
+//!
+//! ```
+//! use std::time::{Duration, UNIX_EPOCH};
+//!
+//! use http::{HeaderMap, Request, StatusCode};
+//! use sparkrtc::model::{EncodeTemplate, MixJobReq, MixParam};
+//! use sparkrtc::ops::CreateMixJob;
+//! use sparkrtc::retry::{Outcome, RetryDecision, RetryPolicy};
+//! use sparkrtc::sign::sign;
+//! use sparkrtc::throttle::{Admission, CredentialId, Scope, Throttle};
+//! use sparkrtc::{Credentials, Endpoint, Operation};
+//!
+//! let endpoint = Endpoint::default();
+//! let mut throttle = Throttle::default(); // the documented limits
+//! let policy = RetryPolicy::default();
+//! // Scopes are per credential: pass the AK (an identifier), never the SK or a token.
+//! let scope = Scope::of(CreateMixJob::ID).with_credential(CredentialId::from_access_key("MY-AK"));
+//! let job = CreateMixJob::new(
+//!     "my-app",
+//!     MixJobReq::new(MixParam::new("room-1", EncodeTemplate::AudioOnly)),
+//! );
+//!
+//! // The caller's monotonic clock and sleep (simulated here: sleeping moves the clock).
+//! let mut now = Duration::ZERO;
+//! // The caller's wall clock, for the signature date (simulated too).
+//! let wall_clock = |now: Duration| UNIX_EPOCH + Duration::from_secs(1_704_164_645) + now;
+//! let credentials = Credentials::ak_sk("MY-AK", "MY-SK")?;
+//! // A stand-in for the HTTP client: the server first says 429 with
+//! // `Retry-After: 3`, then accepts the job.
+//! let mut throttled = HeaderMap::new();
+//! throttled.insert("retry-after", "3".parse().unwrap());
+//! let mut answers = vec![
+//!     (StatusCode::CREATED, HeaderMap::new(), br#"{"job_id":"j-1","state":"INIT"}"#.to_vec()),
+//!     (StatusCode::TOO_MANY_REQUESTS, throttled, br#"{"error_code":"APIG.0308",
+//!       "error_msg":"The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second"}"#.to_vec()),
+//! ];
+//! let mut send = |_request: Request<Vec<u8>>| answers.pop().unwrap();
+//! let seed = 0x5eed; // any per-process value: it only spreads retries of different clients
+//!
+//! let started = now;
+//! let mut attempt = 0;
+//! let output = loop {
+//!     attempt += 1;
+//!     // 1. Build.
+//!     let mut request = job.build(&endpoint)?;
+//!     // 2. Acquire: wait until the scope may send.
+//!     while let Admission::Wait(d) = throttle.acquire(scope, now) {
+//!         now += d; // sleep(d)
+//!     }
+//!     // 3. Sign, with the current date: every attempt is signed afresh.
+//!     sign(&mut request, &credentials, wall_clock(now))?;
+//!     // 4. Send.
+//!     let (status, headers, body) = send(request);
+//!     // 5. Feed the answer back: a 429 blocks the scope until Retry-After; a
+//!     //    daily quota is an error (`?`), not a wait.
+//!     throttle.on_response(scope, now, status, &headers, &body)?;
+//!     // 6. Parse.
+//!     let error = match CreateMixJob::parse(status, &headers, &body) {
+//!         Ok(output) => break output,
+//!         Err(error) => error,
+//!     };
+//!     // 7. Retry or give up.
+//!     match policy.decide(CreateMixJob::ID, attempt, now - started, Outcome::from(&error), seed) {
+//!         RetryDecision::Retry(d) => now += d, // sleep(d), then loop: acquire waits out Retry-After
+//!         RetryDecision::Stop(_) => return Err(error),
+//!     }
+//! };
+//! assert_eq!(output.job_id.as_deref(), Some("j-1"));
+//! assert_eq!(attempt, 2);
+//! assert!(now >= Duration::from_secs(3), "the second attempt honoured Retry-After");
+//! # Ok::<(), sparkrtc::Error>(())
+//! ```
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
-mod env;
-pub mod proto;
+// The sans-io core. Nothing under `sansio/` does I/O; `clippy.toml` makes
+// the build fail if it reads a clock, sleeps, reads the environment, touches
+// a file or opens a socket.
+mod sansio;
 
-pub use proto::{dynamic, model, ops, retry, sign, throttle};
-pub use proto::{
-    ApiError, Credentials, DecodeError, Endpoint, Error, Operation, OperationId, OperationInfo,
-    Output, RateLimit, Secret, ThrottleCategory,
+// Everything that does I/O, each allowed to by name.
+#[allow(clippy::disallowed_methods, clippy::disallowed_types)]
+mod env;
+
+/// The `http` crate this crate's requests and responses are made of.
+pub use http;
+
+pub use sansio::auth::{clock, iam, sign, Credentials, Secret};
+pub use sansio::model;
+pub use sansio::operations::{
+    dynamic, ops, Operation, OperationId, OperationInfo, Output, Unchecked,
 };
+pub use sansio::pacing::{retry, throttle};
+pub use sansio::wire::{headers, ApiError, DecodeError, Endpoint, Error};

@@ -12,6 +12,7 @@
 //! - the fixture's response parses, through `dynamic::parse` and through the
 //!   typed `Operation::parse`, to the fixture's `output`, and a few typed
 //!   fields are spot-checked.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a test may read files and clocks
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;

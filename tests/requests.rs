@@ -63,7 +63,9 @@ fn empty_required_parameters_are_refused() {
     );
     let (_, field, _) = invalid(ListRtcUserList::new("").build(&endpoint()));
     assert_eq!(field, "app");
-    let (_, field, _) = invalid(ListRtcHistoryQuality::new("app", Vec::new()).build(&endpoint()));
+    let (_, field, _) = invalid(
+        ListRtcHistoryQuality::new("app", Vec::<HistoryQualityMetric>::new()).build(&endpoint()),
+    );
     assert_eq!(field, "metric");
     let (_, field, _) = invalid(
         ListObsBucketObjects::new("bucket", ObsListType::from(""), "cn-north-4").build(&endpoint()),

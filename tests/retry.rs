@@ -6,7 +6,7 @@ use std::time::Duration;
 use http::{HeaderMap, StatusCode};
 use proptest::prelude::*;
 use sparkrtc::ops::ShowMixJob;
-use sparkrtc::proto::retry::{
+use sparkrtc::retry::{
     Outcome, RetryDecision, RetryPolicy, StopReason, DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_DELAY, DEFAULT_MAX_ELAPSED,
 };

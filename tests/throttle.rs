@@ -8,12 +8,13 @@ use governor::clock::FakeRelativeClock;
 use governor::{Quota, RateLimiter};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use proptest::prelude::*;
-use sparkrtc::proto::throttle::{
+use sparkrtc::throttle::{
     is_quota_message, parse_limit_message, retry_after, Admission, BlockCause, Blocked,
     CredentialId, Scope, Throttle, ThrottleConfig, Window, DEFAULT_MAX_SERVER_WAIT,
     MAX_REQUESTS_PER_WINDOW, MAX_WINDOW,
 };
-use sparkrtc::{Error, OperationId, RateLimit, ThrottleCategory};
+use sparkrtc::throttle::{RateLimit, ThrottleCategory};
+use sparkrtc::{Error, OperationId};
 
 const NS: Duration = Duration::from_nanos(1);
 

@@ -16,11 +16,12 @@ use std::time::Duration;
 use arbitrary::Arbitrary;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use libfuzzer_sys::fuzz_target;
-use sparkrtc::proto::retry::{Outcome, RetryDecision, RetryPolicy};
-use sparkrtc::proto::throttle::{
+use sparkrtc::retry::{Outcome, RetryDecision, RetryPolicy};
+use sparkrtc::throttle::{
     Admission, BlockCause, CredentialId, Scope, Throttle, ThrottleConfig, MAX_TIME,
 };
-use sparkrtc::{Error, OperationId, RateLimit, ThrottleCategory};
+use sparkrtc::throttle::{RateLimit, ThrottleCategory};
+use sparkrtc::{Error, OperationId};
 
 #[derive(Arbitrary, Debug)]
 struct Input {

@@ -1,7 +1,7 @@
 //! Applications.
 
-use super::{require_at, AppScope, AppStatus, AutoRecordMode, FieldPath, NotifyEvent, Validate};
-use crate::{Error, Secret};
+use super::{AppScope, AppStatus, AutoRecordMode, NotifyEvent};
+use crate::Secret;
 
 request_model! {
     /// Body of `CreateApp` (SDK model `AppReq`).
@@ -11,12 +11,6 @@ request_model! {
             app_name: String,
         }
         optional {}
-    }
-}
-
-impl Validate for AppReq {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        require_at(&at.field("app_name"), &self.app_name)
     }
 }
 

@@ -7,7 +7,8 @@
 //! upstream operation, for example [`CreateMixJob`]), its
 //! [`Operation`](crate::Operation) impl, [`OperationId`] and the dynamic
 //! dispatch. To add an endpoint, add an entry here (and its body models in
-//! [`model`](crate::model) if it has new ones).
+//! [`model`](crate::model) if it has new ones). Sections an entry leaves out
+//! take their defaults: no parameters, no body, safe to retry.
 //!
 //! ```
 //! use sparkrtc::{ops::ListRtcUserList, model::UserState, Endpoint, Operation};
@@ -15,8 +16,8 @@
 //! let endpoint = Endpoint::default().with_project_id("proj123")?;
 //! let request = ListRtcUserList::new("app-1")
 //!     .room_id("room 1")
-//!     .state(vec![UserState::Online, UserState::Fail])
-//!     .limit(50u32)
+//!     .state([UserState::Online, UserState::Fail])
+//!     .limit(50)
 //!     .build(&endpoint)?;
 //! assert_eq!(
 //!     request.uri(),
@@ -26,7 +27,6 @@
 //! ```
 
 use crate::model::*;
-use crate::proto::model::{in_range, FieldPath};
 
 operations! {
     // ---------------------------------------------------------------- apps
@@ -36,10 +36,7 @@ operations! {
         path: "/v2/apps",
         category: ApplicationManagement,
         retry_safe: false,
-        path_params: [],
-        query: [],
-        optional: [],
-        body: [AppReq],
+        body: AppReq,
         output: CreatedApp,
     }
 
@@ -48,20 +45,15 @@ operations! {
         method: GET,
         path: "/v2/apps",
         category: ApplicationManagement,
-        retry_safe: true,
-        path_params: [],
-        query: [],
         optional: [
             /// Only applications in this state.
             state: AppStatus,
             /// Page number, from 0 (default 0).
             offset: u32,
             /// Page size, 1..=100 (default 100).
-            limit: u32,
+            limit: u32 [1..=100],
         ],
-        body: [],
         output: AppList,
-        check: |r| in_range(&FieldPath::root("limit"), r.limit, 1, 100),
     }
 
     ShowApp {
@@ -69,14 +61,10 @@ operations! {
         method: GET,
         path: "/v2/apps/{app_id}",
         category: ApplicationManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
         ],
-        query: [],
-        optional: [],
-        body: [],
         output: App,
     }
 
@@ -85,14 +73,10 @@ operations! {
         method: DELETE,
         path: "/v2/apps/{app_id}",
         category: ApplicationManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
         ],
-        query: [],
-        optional: [],
-        body: [],
         output: Empty,
     }
 
@@ -101,14 +85,10 @@ operations! {
         method: POST,
         path: "/v2/apps/{app_id}/enable",
         category: ApplicationManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
         ],
-        query: [],
-        optional: [],
-        body: [],
         output: AppStateChange,
     }
 
@@ -117,14 +97,10 @@ operations! {
         method: POST,
         path: "/v2/apps/{app_id}/disable",
         category: ApplicationManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
         ],
-        query: [],
-        optional: [],
-        body: [],
         output: AppStateChange,
     }
 
@@ -134,14 +110,11 @@ operations! {
         method: POST,
         path: "/v2/apps/{app_id}/record-rules",
         category: RecordRuleManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
         ],
-        query: [],
-        optional: [],
-        body: [RecordRuleReq],
+        body: RecordRuleReq,
         output: RecordRule,
     }
 
@@ -150,19 +123,16 @@ operations! {
         method: GET,
         path: "/v2/apps/{app_id}/record-rules",
         category: RecordRuleManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
         ],
-        query: [],
         optional: [
             /// Page number, from 0.
             offset: u32,
             /// Page size.
             limit: u32,
         ],
-        body: [],
         output: RecordRuleList,
     }
 
@@ -171,16 +141,12 @@ operations! {
         method: GET,
         path: "/v2/apps/{app_id}/record-rules/{rule_id}",
         category: RecordRuleManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
             /// Rule id.
             rule_id,
         ],
-        query: [],
-        optional: [],
-        body: [],
         output: RecordRule,
     }
 
@@ -189,16 +155,13 @@ operations! {
         method: PUT,
         path: "/v2/apps/{app_id}/record-rules/{rule_id}",
         category: RecordRuleManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
             /// Rule id.
             rule_id,
         ],
-        query: [],
-        optional: [],
-        body: [RecordRuleReq],
+        body: RecordRuleReq,
         output: RecordRule,
     }
 
@@ -207,16 +170,12 @@ operations! {
         method: DELETE,
         path: "/v2/apps/{app_id}/record-rules/{rule_id}",
         category: RecordRuleManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
             /// Rule id.
             rule_id,
         ],
-        query: [],
-        optional: [],
-        body: [],
         output: Empty,
     }
 
@@ -226,14 +185,10 @@ operations! {
         method: GET,
         path: "/v2/apps/{app_id}/auto-record-mode",
         category: AutoRecordConfiguration,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
         ],
-        query: [],
-        optional: [],
-        body: [],
         output: AutoRecordConfig,
     }
 
@@ -242,14 +197,11 @@ operations! {
         method: PUT,
         path: "/v2/apps/{app_id}/auto-record-mode",
         category: AutoRecordConfiguration,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
         ],
-        query: [],
-        optional: [],
-        body: [AutoRecordModeReq],
+        body: AutoRecordModeReq,
         output: AutoRecordConfig,
     }
 
@@ -259,14 +211,10 @@ operations! {
         method: GET,
         path: "/v2/apps/{app_id}/record-callback",
         category: CallbackManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
         ],
-        query: [],
-        optional: [],
-        body: [],
         output: RecordCallbackConfig,
     }
 
@@ -275,14 +223,11 @@ operations! {
         method: PUT,
         path: "/v2/apps/{app_id}/record-callback",
         category: CallbackManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
         ],
-        query: [],
-        optional: [],
-        body: [AppCallbackUrlReq],
+        body: AppCallbackUrlReq,
         output: RecordCallbackConfig,
     }
 
@@ -300,9 +245,7 @@ operations! {
             /// Application id.
             app_id,
         ],
-        query: [],
-        optional: [],
-        body: [MixJobReq],
+        body: MixJobReq,
         output: MixJob,
     }
 
@@ -311,16 +254,12 @@ operations! {
         method: GET,
         path: "/v2/apps/{app_id}/mix-stream-jobs/{job_id}",
         category: MixStreamJobManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
             /// Job id.
             job_id,
         ],
-        query: [],
-        optional: [],
-        body: [],
         output: MixJob,
     }
 
@@ -329,16 +268,13 @@ operations! {
         method: PUT,
         path: "/v2/apps/{app_id}/mix-stream-jobs/{job_id}",
         category: MixStreamJobManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
             /// Job id.
             job_id,
         ],
-        query: [],
-        optional: [],
-        body: [UpdateMixJobReq],
+        body: UpdateMixJobReq,
         output: MixJob,
     }
 
@@ -347,16 +283,12 @@ operations! {
         method: DELETE,
         path: "/v2/apps/{app_id}/mix-stream-jobs/{job_id}",
         category: MixStreamJobManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
             /// Job id.
             job_id,
         ],
-        query: [],
-        optional: [],
-        body: [],
         output: Empty,
     }
 
@@ -372,9 +304,7 @@ operations! {
             /// Application id.
             app_id,
         ],
-        query: [],
-        optional: [],
-        body: [IndividualStreamJobReq],
+        body: IndividualStreamJobReq,
         output: IndividualStreamJob,
     }
 
@@ -383,16 +313,12 @@ operations! {
         method: GET,
         path: "/v2/apps/{app_id}/individual-stream-jobs/{job_id}",
         category: IndividualStreamJobManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
             /// Job id.
             job_id,
         ],
-        query: [],
-        optional: [],
-        body: [],
         output: IndividualStreamJob,
     }
 
@@ -401,16 +327,13 @@ operations! {
         method: PUT,
         path: "/v2/apps/{app_id}/individual-stream-jobs/{job_id}",
         category: IndividualStreamJobManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
             /// Job id.
             job_id,
         ],
-        query: [],
-        optional: [],
-        body: [UpdateIndividualJobReq],
+        body: UpdateIndividualJobReq,
         output: IndividualStreamJob,
     }
 
@@ -419,16 +342,12 @@ operations! {
         method: DELETE,
         path: "/v2/apps/{app_id}/individual-stream-jobs/{job_id}",
         category: IndividualStreamJobManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
             /// Job id.
             job_id,
         ],
-        query: [],
-        optional: [],
-        body: [],
         output: Empty,
     }
 
@@ -438,16 +357,12 @@ operations! {
         method: POST,
         path: "/v2/apps/{app_id}/rooms/{room_id}/dismiss",
         category: RoomManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
             /// Room id.
             room_id,
         ],
-        query: [],
-        optional: [],
-        body: [],
         output: Empty,
     }
 
@@ -456,16 +371,13 @@ operations! {
         method: POST,
         path: "/v2/apps/{app_id}/rooms/{room_id}/batch-remove-users",
         category: RoomManagement,
-        retry_safe: true,
         path_params: [
             /// Application id.
             app_id,
             /// Room id.
             room_id,
         ],
-        query: [],
-        optional: [],
-        body: [RemoveUsersReq],
+        body: RemoveUsersReq,
         output: Empty,
     }
 
@@ -475,11 +387,6 @@ operations! {
         method: GET,
         path: "/v2/rtc-ops/buckets",
         category: ObsBucketManagement,
-        retry_safe: true,
-        path_params: [],
-        query: [],
-        optional: [],
-        body: [],
         output: ObsBucketList,
     }
 
@@ -488,8 +395,6 @@ operations! {
         method: GET,
         path: "/v2/rtc-ops/buckets/objects",
         category: ObsBucketManagement,
-        retry_safe: true,
-        path_params: [],
         query: [
             /// Bucket name.
             bucket: String,
@@ -502,7 +407,6 @@ operations! {
             /// Object-name prefix (a folder path).
             prefix: String,
         ],
-        body: [],
         output: ObsObjectList,
     }
 
@@ -511,11 +415,7 @@ operations! {
         method: PUT,
         path: "/v2/rtc-ops/buckets/authentication",
         category: ObsBucketManagement,
-        retry_safe: true,
-        path_params: [],
-        query: [],
-        optional: [],
-        body: [ObsAuthorityConfig],
+        body: ObsAuthorityConfig,
         output: Empty,
     }
 
@@ -525,8 +425,6 @@ operations! {
         method: GET,
         path: "/v1/{project_id}/rtc/client/abnormalevent",
         category: StatisticalAnalysis,
-        retry_safe: true,
-        path_params: [],
         project_id: optional,
         query: [
             /// Application id.
@@ -540,7 +438,6 @@ operations! {
             /// Room id.
             room_id: String,
         ],
-        body: [],
         output: AbnormalEventDetail,
     }
 
@@ -549,8 +446,6 @@ operations! {
         method: GET,
         path: "/v1/{project_id}/rtc/client/event",
         category: StatisticalAnalysis,
-        retry_safe: true,
-        path_params: [],
         project_id: optional,
         query: [
             /// Application id.
@@ -564,7 +459,6 @@ operations! {
             /// Room id.
             room_id: String,
         ],
-        body: [],
         output: RtcEventDetail,
     }
 
@@ -573,8 +467,6 @@ operations! {
         method: GET,
         path: "/v1/rtc/data/abnormal-event/dimension",
         category: StatisticalAnalysis,
-        retry_safe: true,
-        path_params: [],
         query: [
             /// Application id.
             app: String,
@@ -589,7 +481,6 @@ operations! {
             /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
             end_time: String,
         ],
-        body: [],
         output: AbnormalEventDimensions,
     }
 
@@ -598,8 +489,6 @@ operations! {
         method: GET,
         path: "/v1/rtc/data/abnormal-events",
         category: StatisticalAnalysis,
-        retry_safe: true,
-        path_params: [],
         query: [
             /// Application id.
             app: String,
@@ -618,7 +507,6 @@ operations! {
             /// Page offset.
             offset: u32,
         ],
-        body: [],
         output: AbnormalEvents,
     }
 
@@ -627,8 +515,6 @@ operations! {
         method: GET,
         path: "/v1/{project_id}/rtc/client/qos/details",
         category: StatisticalAnalysis,
-        retry_safe: true,
-        path_params: [],
         project_id: optional,
         query: [
             /// Application id.
@@ -660,7 +546,6 @@ operations! {
             /// Page offset.
             offset: u32,
         ],
-        body: [],
         output: ClientQosDetails,
     }
 
@@ -669,8 +554,6 @@ operations! {
         method: GET,
         path: "/v1/{project_id}/rtc/history/quality",
         category: StatisticalAnalysis,
-        retry_safe: true,
-        path_params: [],
         project_id: optional,
         query: [
             /// Application id.
@@ -684,7 +567,6 @@ operations! {
             /// Last day, `YYYY-MM-DD`, UTC.
             end_date: String,
         ],
-        body: [],
         output: HistoryQuality,
     }
 
@@ -693,8 +575,6 @@ operations! {
         method: GET,
         path: "/v1/{project_id}/rtc/history/scale",
         category: StatisticalAnalysis,
-        retry_safe: true,
-        path_params: [],
         project_id: optional,
         query: [
             /// Application id.
@@ -708,7 +588,6 @@ operations! {
             /// Last day, `YYYY-MM-DD`, UTC.
             end_date: String,
         ],
-        body: [],
         output: HistoryScale,
     }
 
@@ -717,8 +596,6 @@ operations! {
         method: GET,
         path: "/v1/{project_id}/rtc/history/usage",
         category: StatisticalAnalysis,
-        retry_safe: true,
-        path_params: [],
         project_id: optional,
         query: [
             /// Application id.
@@ -730,8 +607,6 @@ operations! {
             /// Last day, `YYYY-MM-DD`, UTC.
             end_date: String,
         ],
-        optional: [],
-        body: [],
         output: HistoryUsage,
     }
 
@@ -740,8 +615,6 @@ operations! {
         method: GET,
         path: "/v1/{project_id}/rtc/realtime/network",
         category: StatisticalAnalysis,
-        retry_safe: true,
-        path_params: [],
         project_id: optional,
         query: [
             /// Application id.
@@ -759,7 +632,6 @@ operations! {
             /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
             end_time: String,
         ],
-        body: [],
         output: RealtimeNetwork,
     }
 
@@ -768,8 +640,6 @@ operations! {
         method: GET,
         path: "/v1/{project_id}/rtc/realtime/quality",
         category: StatisticalAnalysis,
-        retry_safe: true,
-        path_params: [],
         project_id: optional,
         query: [
             /// Application id.
@@ -787,7 +657,6 @@ operations! {
             /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
             end_time: String,
         ],
-        body: [],
         output: RealtimeQuality,
     }
 
@@ -796,8 +665,6 @@ operations! {
         method: GET,
         path: "/v1/{project_id}/rtc/realtime/scale",
         category: StatisticalAnalysis,
-        retry_safe: true,
-        path_params: [],
         project_id: optional,
         query: [
             /// Application id.
@@ -813,7 +680,6 @@ operations! {
             /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
             end_time: String,
         ],
-        body: [],
         output: RealtimeScale,
     }
 
@@ -822,8 +688,6 @@ operations! {
         method: GET,
         path: "/v1/{project_id}/rtc/realtime/scale/dimension",
         category: StatisticalAnalysis,
-        retry_safe: true,
-        path_params: [],
         project_id: optional,
         query: [
             /// Application id.
@@ -839,7 +703,6 @@ operations! {
             /// Room id.
             room_id: String,
         ],
-        body: [],
         output: RealtimeScaleDimensions,
     }
 
@@ -848,8 +711,6 @@ operations! {
         method: GET,
         path: "/v1/{project_id}/rtc/rooms",
         category: StatisticalAnalysis,
-        retry_safe: true,
-        path_params: [],
         project_id: optional,
         query: [
             /// Application id.
@@ -869,7 +730,6 @@ operations! {
             /// Page offset.
             offset: u32,
         ],
-        body: [],
         output: RoomList,
     }
 
@@ -878,8 +738,6 @@ operations! {
         method: GET,
         path: "/v1/{project_id}/rtc/users",
         category: StatisticalAnalysis,
-        retry_safe: true,
-        path_params: [],
         project_id: optional,
         query: [
             /// Application id.
@@ -909,7 +767,6 @@ operations! {
             /// Per session (`detail`) or per user (`summary`, the default); wire name `type`.
             mode as "type": UserListMode,
         ],
-        body: [],
         output: UserList,
     }
 }

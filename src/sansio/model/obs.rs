@@ -4,9 +4,6 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{require_at, FieldPath, Validate};
-use crate::Error;
-
 /// Whether `UpdateObsBucketAuthority` grants or revokes SparkRTC's access to a
 /// bucket. On the wire: `1` grants, `0` revokes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,7 +56,9 @@ impl<'de> Deserialize<'de> for ObsOperation {
     }
 }
 
-impl super::Lenient for ObsOperation {
+impl super::rules::Field for ObsOperation {}
+
+impl super::lenient::Lenient for ObsOperation {
     fn deserialize_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Self::deserialize(d)
     }
@@ -67,7 +66,7 @@ impl super::Lenient for ObsOperation {
 
 /// Only to satisfy the generic response reading of request models; an
 /// `ObsAuthorityConfig` never appears in a response.
-impl super::Placeholder for ObsOperation {
+impl super::lenient::Placeholder for ObsOperation {
     fn placeholder() -> Self {
         ObsOperation::Revoke
     }
@@ -88,13 +87,6 @@ request_model! {
             /// The tenant's project id.
             project_id: String,
         }
-    }
-}
-
-impl Validate for ObsAuthorityConfig {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        require_at(&at.field("bucket"), &self.bucket)?;
-        require_at(&at.field("location"), &self.location)
     }
 }
 

@@ -3,7 +3,7 @@
 use http::uri::{Authority, Scheme};
 use http::Uri;
 
-use super::Error;
+use crate::Error;
 
 /// The service endpoint and the project the requests act for.
 ///

@@ -40,7 +40,8 @@ use http::{HeaderMap, Request, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::{Endpoint, Error, Operation, OperationId};
+use crate::sansio::wire::{request_id, snippet};
+use crate::{DecodeError, Endpoint, Error, Operation, OperationId};
 
 /// Looks an operation up by its upstream name.
 pub fn operation(name: &str) -> Result<OperationId, Error> {
@@ -157,13 +158,13 @@ pub fn parse_as<O: Operation>(
 ) -> Result<Value, Error> {
     let out = O::parse(status, headers, body)?;
     serde_json::to_value(&out).map_err(|e| {
-        Error::Decode(Box::new(super::DecodeError {
+        Error::Decode(Box::new(DecodeError {
             operation: O::ID.name(),
             status: status.as_u16(),
             path: ".".into(),
             message: format!("cannot re-serialize the output: {e}"),
-            body_snippet: super::error::snippet(body),
-            request_id: super::error::request_id(headers),
+            body_snippet: snippet(body),
+            request_id: request_id(headers),
         }))
     })
 }

@@ -9,15 +9,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::HeaderMap;
 
-use super::time::{parse_basic, parse_iso8601_prefix};
-use super::ApiError;
+use crate::sansio::wire::time::{parse_basic, parse_iso8601_prefix};
+use crate::ApiError;
 
 /// The server's clock minus the local clock, in whole seconds (the resolution
 /// of both the `Date` header and `X-Sdk-Date`).
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use sparkrtc::proto::clock::ClockSkew;
+/// use sparkrtc::clock::ClockSkew;
 ///
 /// let mut headers = http::HeaderMap::new();
 /// headers.insert("date", "Tue, 02 Jan 2024 03:04:05 GMT".parse().unwrap());

@@ -51,7 +51,8 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// The response body is larger than [`MAX_RESPONSE_BODY`] bytes.
+    /// The response body is larger than the parsers accept (32 MiB), or
+    /// than a transport's configured cap.
     #[error("response body of {len} bytes exceeds the limit of {limit} bytes")]
     BodyTooLarge {
         /// The body's length.
@@ -71,10 +72,10 @@ fn in_op(operation: &str) -> String {
 
 /// The largest response body the parsers accept (32 MiB). Transports should
 /// stop reading at this size too.
-pub const MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
+pub(crate) const MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
 
 /// How many characters of a body an error message quotes.
-pub const SNIPPET_CHARS: usize = 256;
+pub(crate) const SNIPPET_CHARS: usize = 256;
 
 impl Error {
     pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
@@ -245,7 +246,7 @@ impl std::error::Error for DecodeError {}
 
 /// The `X-Request-Id` response header (matched case-insensitively, as all
 /// header names are), if present and valid UTF-8.
-pub fn request_id(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
@@ -255,7 +256,7 @@ pub fn request_id(headers: &HeaderMap) -> Option<String> {
 /// The start of a body for an error message: at most [`SNIPPET_CHARS`]
 /// characters, invalid UTF-8 replaced, secret values redacted, `…` appended
 /// when cut.
-pub fn snippet(body: &[u8]) -> String {
+pub(crate) fn snippet(body: &[u8]) -> String {
     // Redact over a window larger than the snippet so that a secret value that
     // starts inside the snippet is recognised even if the snippet cuts it.
     let window = &body[..body.len().min(64 * 1024)];

@@ -2,7 +2,7 @@
 //! password method, and a parser for its answer.
 //!
 //! ```
-//! use sparkrtc::proto::iam::{self, PasswordTokenRequest, TokenScope};
+//! use sparkrtc::iam::{self, PasswordTokenRequest, TokenScope};
 //!
 //! let request = PasswordTokenRequest::new("alice", "pa55word", "my-account", TokenScope::ProjectId("0123abcd".into()))
 //!     .build(&iam::default_endpoint())?;
@@ -28,16 +28,13 @@ use http::header::{HeaderValue, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, Method, Request, StatusCode};
 use serde::Deserialize;
 
-use super::error::{request_id, snippet, DecodeError};
-use super::operation::{DEFAULT_USER_AGENT, JSON_CONTENT_TYPE};
-use super::time::parse_iso8601;
-use super::{ApiError, Endpoint, Error, Secret};
+use crate::headers::{DEFAULT_USER_AGENT, JSON_CONTENT_TYPE, X_SUBJECT_TOKEN};
+use crate::sansio::wire::time::parse_iso8601;
+use crate::sansio::wire::{request_id, snippet};
+use crate::{ApiError, DecodeError, Endpoint, Error, Secret};
 
 /// The global IAM endpoint.
 pub const DEFAULT_IAM_URL: &str = "https://iam.myhuaweicloud.com";
-
-/// The header the token comes back in.
-pub const X_SUBJECT_TOKEN: &str = "x-subject-token";
 
 /// The global IAM endpoint as an [`Endpoint`].
 pub fn default_endpoint() -> Endpoint {

@@ -35,11 +35,11 @@
 //! The delay here does not read `Retry-After`: the
 //! [`Throttle`](super::throttle::Throttle) does, and holds the scope until
 //! then. Sleep the delay, then acquire, which waits out whatever is left of
-//! the server's block (see the drive loop in [`throttle`](super::throttle)).
+//! the server's block (see [the drive loop](crate#the-drive-loop)).
 //!
 //! ```
 //! use std::time::Duration;
-//! use sparkrtc::proto::retry::{Outcome, RetryDecision, RetryPolicy, StopReason};
+//! use sparkrtc::retry::{Outcome, RetryDecision, RetryPolicy, StopReason};
 //! use sparkrtc::OperationId;
 //!
 //! let policy = RetryPolicy::default();
@@ -58,8 +58,9 @@
 
 use std::time::Duration;
 
-use super::throttle::{is_quota_message, nanos, splitmix64, uniform};
-use super::{ApiError, Error, OperationId};
+use super::{nanos, splitmix64, uniform};
+use crate::throttle::is_quota_message;
+use crate::{ApiError, Error, OperationId};
 
 /// Default: attempts in all, the first included.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;

@@ -2,13 +2,13 @@
 
 use std::fmt;
 
-use super::endpoint::validate_project_id;
-use super::{Error, Secret};
+use crate::sansio::wire::validate_project_id;
+use crate::{Error, Secret};
 
 /// How requests are authenticated.
 ///
 /// - [`Credentials::ak_sk`]: an access key and secret key; requests are signed
-///   with `SDK-HMAC-SHA256` (see [`sign`](crate::proto::sign::sign)).
+///   with `SDK-HMAC-SHA256` (see [`sign`](crate::sign::sign)).
 /// - [`with_security_token`](Credentials::with_security_token): temporary
 ///   AK/SK; the token is sent as `X-Security-Token` and signed.
 /// - [`Credentials::iam_token`]: an IAM token, sent as `X-Auth-Token`, no
@@ -40,16 +40,16 @@ enum Kind {
     Token(Secret),
 }
 
-/// The environment variables the official SDKs read.
-pub const ENV_AK: &str = "HUAWEICLOUD_SDK_AK";
-/// Secret key variable.
-pub const ENV_SK: &str = "HUAWEICLOUD_SDK_SK";
-/// Project id variable.
-pub const ENV_PROJECT_ID: &str = "HUAWEICLOUD_SDK_PROJECT_ID";
-/// Security token variable (temporary credentials).
-pub const ENV_SECURITY_TOKEN: &str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
-
 impl Credentials {
+    /// The environment variable of the access key (the official SDKs' name).
+    pub const ENV_AK: &'static str = "HUAWEICLOUD_SDK_AK";
+    /// The environment variable of the secret key.
+    pub const ENV_SK: &'static str = "HUAWEICLOUD_SDK_SK";
+    /// The environment variable of the project id.
+    pub const ENV_PROJECT_ID: &'static str = "HUAWEICLOUD_SDK_PROJECT_ID";
+    /// The environment variable of the security token (temporary credentials).
+    pub const ENV_SECURITY_TOKEN: &'static str = "HUAWEICLOUD_SDK_SECURITY_TOKEN";
+
     /// Permanent AK/SK credentials. The AK must be 1 to 128 visible ASCII
     /// characters other than `,` (it goes into the `Authorization` header);
     /// the SK must not be empty.
@@ -77,7 +77,7 @@ impl Credentials {
         })
     }
 
-    /// An IAM token (from [`iam`](crate::proto::iam)); sent as `X-Auth-Token`.
+    /// An IAM token (from [`iam`](crate::iam)); sent as `X-Auth-Token`.
     pub fn iam_token(token: impl Into<Secret>) -> Result<Self, Error> {
         let token = token.into();
         check_header_secret(&token, "the IAM token")?;
@@ -118,15 +118,15 @@ impl Credentials {
     /// AK and SK are required; empty values count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let get = |name: &str| lookup(name).filter(|v| !v.is_empty());
-        let ak =
-            get(ENV_AK).ok_or_else(|| Error::InvalidCredentials(format!("{ENV_AK} is not set")))?;
-        let sk =
-            get(ENV_SK).ok_or_else(|| Error::InvalidCredentials(format!("{ENV_SK} is not set")))?;
+        let ak = get(Credentials::ENV_AK)
+            .ok_or_else(|| Error::InvalidCredentials(format!("{} is not set", Self::ENV_AK)))?;
+        let sk = get(Credentials::ENV_SK)
+            .ok_or_else(|| Error::InvalidCredentials(format!("{} is not set", Self::ENV_SK)))?;
         let mut creds = Credentials::ak_sk(ak, sk)?;
-        if let Some(token) = get(ENV_SECURITY_TOKEN) {
+        if let Some(token) = get(Credentials::ENV_SECURITY_TOKEN) {
             creds = creds.with_security_token(token)?;
         }
-        if let Some(project) = get(ENV_PROJECT_ID) {
+        if let Some(project) = get(Credentials::ENV_PROJECT_ID) {
             creds = creds.with_project_id(project)?;
         }
         Ok(creds)
@@ -282,21 +282,24 @@ mod tests {
             }
         };
         let c = Credentials::from_lookup(env(&[
-            (ENV_AK, "AK"),
-            (ENV_SK, "SK"),
-            (ENV_PROJECT_ID, "p1"),
-            (ENV_SECURITY_TOKEN, "tok"),
+            (Credentials::ENV_AK, "AK"),
+            (Credentials::ENV_SK, "SK"),
+            (Credentials::ENV_PROJECT_ID, "p1"),
+            (Credentials::ENV_SECURITY_TOKEN, "tok"),
         ]))
         .unwrap();
         assert_eq!(c.access_key(), Some("AK"));
         assert_eq!(c.project_id(), Some("p1"));
         assert!(c.is_temporary());
-        let c =
-            Credentials::from_lookup(env(&[(ENV_AK, "AK"), (ENV_SK, "SK"), (ENV_PROJECT_ID, "")]))
-                .unwrap();
+        let c = Credentials::from_lookup(env(&[
+            (Credentials::ENV_AK, "AK"),
+            (Credentials::ENV_SK, "SK"),
+            (Credentials::ENV_PROJECT_ID, ""),
+        ]))
+        .unwrap();
         assert_eq!(c.project_id(), None);
         assert!(!c.is_temporary());
-        let e = Credentials::from_lookup(env(&[(ENV_AK, "AK")])).unwrap_err();
+        let e = Credentials::from_lookup(env(&[(Credentials::ENV_AK, "AK")])).unwrap_err();
         assert_eq!(
             e.to_string(),
             "invalid credentials: HUAWEICLOUD_SDK_SK is not set"

@@ -8,32 +8,27 @@ use percent_encoding::{percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// Every byte except the RFC 3986 unreserved characters
 /// (`A-Z a-z 0-9 - . _ ~`) is percent-encoded, `/` and space (`%20`) included.
-pub const RFC3986_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const RFC3986_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
 
 /// Appends `value` to `out`, percent-encoding every byte outside the RFC 3986
-/// unreserved set with upper-case hex digits.
-///
-/// ```
-/// let mut s = String::new();
-/// sparkrtc::proto::encoding::encode_into("a/../b?x y", &mut s);
-/// assert_eq!(s, "a%2F..%2Fb%3Fx%20y");
-/// ```
-pub fn encode_into(value: &str, out: &mut String) {
+/// unreserved set with upper-case hex digits: `a/../b?x y` becomes
+/// `a%2F..%2Fb%3Fx%20y`.
+pub(crate) fn encode_into(value: &str, out: &mut String) {
     out.extend(percent_encode(value.as_bytes(), RFC3986_UNRESERVED));
 }
 
 /// A query pair before encoding: the wire name and the value.
-pub type QueryPair<'a> = (&'static str, Cow<'a, str>);
+pub(crate) type QueryPair<'a> = (&'static str, Cow<'a, str>);
 
 /// A value that can be sent as a query parameter.
 ///
 /// Lists (`Vec<T>`) are sent as the key repeated once per value; `None` is
 /// not sent; booleans are `true`/`false`.
-pub trait QueryValue {
+pub(crate) trait QueryValue {
     /// Appends this value's pairs under `key`.
     fn append_to<'a>(&'a self, key: &'static str, out: &mut Vec<QueryPair<'a>>);
 }
@@ -74,7 +69,7 @@ impl<T: QueryValue> QueryValue for Vec<T> {
 /// Sorts pairs by key, then value (what the official SDK puts on the wire, and
 /// the canonical order for signing) and appends `?k=v&k=v` to `out`; appends
 /// nothing when there are no pairs.
-pub fn write_sorted_query(pairs: &mut [QueryPair<'_>], out: &mut String) {
+pub(crate) fn write_sorted_query(pairs: &mut [QueryPair<'_>], out: &mut String) {
     if pairs.is_empty() {
         return;
     }
@@ -89,32 +84,16 @@ pub fn write_sorted_query(pairs: &mut [QueryPair<'_>], out: &mut String) {
     }
 }
 
-/// A value that counts as "not given" for a required parameter.
-pub(crate) trait Presence {
-    /// True when the value is empty (an empty string or list).
-    fn is_missing(&self) -> bool;
-}
-
-impl Presence for String {
-    fn is_missing(&self) -> bool {
-        self.is_empty()
-    }
-}
-
-impl<T> Presence for Vec<T> {
-    fn is_missing(&self) -> bool {
-        self.is_empty()
-    }
-}
-
-macro_rules! never_missing {
-    ($($t:ty),*) => {$( impl Presence for $t { fn is_missing(&self) -> bool { false } } )*};
-}
-never_missing!(u8, u16, u32, u64, i32, i64, bool);
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encodes_dot_segments_and_delimiters() {
+        let mut s = String::new();
+        encode_into("a/../b?x y", &mut s);
+        assert_eq!(s, "a%2F..%2Fb%3Fx%20y");
+    }
 
     #[test]
     fn encodes_everything_but_unreserved() {

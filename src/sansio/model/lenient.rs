@@ -1,161 +1,13 @@
-//! Typed request and response bodies for every operation.
-//!
-//! Naming: request bodies keep the official SDK's model names (`MixJobReq`,
-//! `RecordRuleReq`, ...). Response bodies that several operations share one
-//! type: `ShowMixJobResponse`, `CreateMixJobResponse` and
-//! `UpdateMixJobResponse` are all [`MixJob`]; each operation's docs name its
-//! output type.
-//!
-//! Conventions:
-//! - Optional request fields are `Option` and are omitted from the JSON when
-//!   unset (never `null`).
-//! - Response-only models have every field optional (`Option`, or an empty
-//!   `Vec` for lists, where `null` also reads as empty), and unknown fields
-//!   are ignored, so a server that adds or omits a field never breaks parsing.
-//! - Documented value sets are enums with an `Unknown(String)` fallback.
-//! - Secret values (`app_key`, `auth_key`) are [`Secret`](crate::Secret)s.
-
-mod app;
-mod enums;
-mod job;
-mod obs;
-mod record;
-mod stats;
-
-pub use app::*;
-pub use enums::*;
-pub use job::*;
-pub use obs::*;
-pub use record::*;
-pub use stats::*;
+//! How response fields are read: leniently where the service is known to
+//! bend the documented types, but never changing a value silently.
 
 use std::fmt;
 
 use serde::de::{self, Unexpected, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 
-use super::encoding::Presence;
-use super::Error;
-
-/// An empty response body (`{}` or no body at all).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Empty {}
-
-/// A path to a field, for error messages: `body.mix_param.layout_panes[2].x`.
-/// Built on the stack while validating; rendered only when something fails.
-#[derive(Clone, Copy)]
-pub(crate) struct FieldPath<'a> {
-    parent: Option<&'a FieldPath<'a>>,
-    name: &'static str,
-    index: Option<usize>,
-}
-
-impl<'a> FieldPath<'a> {
-    pub(crate) fn root(name: &'static str) -> Self {
-        FieldPath {
-            parent: None,
-            name,
-            index: None,
-        }
-    }
-
-    pub(crate) fn field(&'a self, name: &'static str) -> FieldPath<'a> {
-        FieldPath {
-            parent: Some(self),
-            name,
-            index: None,
-        }
-    }
-
-    pub(crate) fn index(&'a self, index: usize) -> FieldPath<'a> {
-        FieldPath {
-            parent: Some(self),
-            name: "",
-            index: Some(index),
-        }
-    }
-
-    pub(crate) fn invalid(&self, reason: impl Into<String>) -> Error {
-        Error::invalid(self.to_string(), reason)
-    }
-}
-
-impl fmt::Display for FieldPath<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(parent) = self.parent {
-            parent.fmt(f)?;
-        }
-        match self.index {
-            Some(i) => write!(f, "[{i}]"),
-            None if self.parent.is_some() => write!(f, ".{}", self.name),
-            None => f.write_str(self.name),
-        }
-    }
-}
-
-/// Checks a request body against the documented rules.
-pub(crate) trait Validate {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error>;
-}
-
-impl<T: Validate> Validate for Option<T> {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        match self {
-            Some(v) => v.validate(at),
-            None => Ok(()),
-        }
-    }
-}
-
-impl<T: Validate> Validate for Vec<T> {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        for (i, v) in self.iter().enumerate() {
-            v.validate(&at.index(i))?;
-        }
-        Ok(())
-    }
-}
-
-/// A required top-level parameter must not be empty.
-pub(crate) fn require<T: Presence + ?Sized>(name: &str, value: &T) -> Result<(), Error> {
-    if value.is_missing() {
-        Err(Error::invalid(name, "is required and must not be empty"))
-    } else {
-        Ok(())
-    }
-}
-
-/// A required body field must not be empty.
-pub(crate) fn require_at<T: Presence + ?Sized>(at: &FieldPath<'_>, value: &T) -> Result<(), Error> {
-    if value.is_missing() {
-        Err(at.invalid("is required and must not be empty"))
-    } else {
-        Ok(())
-    }
-}
-
-/// An integer, if set, must lie in `lo..=hi`.
-pub(crate) fn in_range<T>(at: &FieldPath<'_>, value: Option<T>, lo: T, hi: T) -> Result<(), Error>
-where
-    T: PartialOrd + fmt::Display + Copy,
-{
-    match value {
-        Some(v) if v < lo || v > hi => {
-            Err(at.invalid(format!("must be within {lo}..={hi}, got {v}")))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// A float, if set, must be finite and lie in `0.0..=1.0`.
-pub(crate) fn unit_interval(at: &FieldPath<'_>, value: Option<f64>) -> Result<(), Error> {
-    match value {
-        Some(v) if !(0.0..=1.0).contains(&v) => Err(at.invalid(format!(
-            "must be a fraction of the canvas within 0.0..=1.0, got {v}"
-        ))),
-        _ => Ok(()),
-    }
-}
+/// The largest integer magnitude an `f64` holds exactly: 2^53.
+const EXACT_F64_INT: f64 = 9_007_199_254_740_992.0;
 
 /// How a response field is read: like `Deserialize`, but a scalar of a
 /// neighbouring JSON type is accepted where the documented type is a string
@@ -164,8 +16,11 @@ pub(crate) fn unit_interval(at: &FieldPath<'_>, value: Option<f64>) -> Result<()
 /// answers the service documents.
 ///
 /// - strings (and [`Secret`](crate::Secret)s, and value sets) also accept
-///   numbers and booleans, as their JSON text;
-/// - integers also accept integral floats and numeric strings;
+///   numbers and booleans, as their JSON text; a number too large for its
+///   digits to survive (an integer beyond 2^53 that JSON parsing had to read
+///   as a float) is an error, not a rounded text;
+/// - integers also accept integral floats up to 2^53 and numeric strings;
+///   anything out of the type's range is an error, never a saturated value;
 /// - floats also accept integers and numeric strings;
 /// - booleans also accept `"true"` and `"false"`.
 pub(crate) trait Lenient: Sized {
@@ -309,6 +164,14 @@ impl Visitor<'_> for ScalarVisitor<String> {
         Ok(v.to_string())
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+        // Integers within i64/u64 arrive through visit_i64/visit_u64; an
+        // integral float this large came from digits an f64 cannot keep.
+        if v.fract() == 0.0 && v.abs() >= EXACT_F64_INT {
+            return Err(E::invalid_value(
+                Unexpected::Float(v),
+                &"a string, or a number whose digits can be kept exactly",
+            ));
+        }
         Ok(v.to_string())
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
@@ -328,9 +191,9 @@ impl Visitor<'_> for ScalarVisitor<i64> {
         i64::try_from(v).map_err(|_| E::invalid_value(Unexpected::Unsigned(v), &self))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
-        // Integral and in range (2^63 itself is not).
-        const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-        if v.fract() == 0.0 && (-LIMIT..LIMIT).contains(&v) {
+        // Integral and exact: an integer out of i64's range arrives here as
+        // the nearest float, which would silently saturate.
+        if v.fract() == 0.0 && v.abs() <= EXACT_F64_INT {
             Ok(v as i64)
         } else {
             Err(E::invalid_value(Unexpected::Float(v), &self))
@@ -390,35 +253,4 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn field_paths_render() {
-        let body = FieldPath::root("body");
-        let mp = body.field("mix_param");
-        let panes = mp.field("layout_panes");
-        let pane = panes.index(2);
-        let x = pane.field("x");
-        assert_eq!(x.to_string(), "body.mix_param.layout_panes[2].x");
-        assert_eq!(body.to_string(), "body");
-    }
-
-    #[test]
-    fn ranges() {
-        let p = FieldPath::root("n");
-        assert!(in_range(&p, Some(5u32), 5, 10).is_ok());
-        assert!(in_range(&p, None, 5u32, 10).is_ok());
-        let e = in_range(&p, Some(11u32), 5, 10).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "invalid parameter `n`: must be within 5..=10, got 11"
-        );
-        assert!(unit_interval(&p, Some(f64::NAN)).is_err());
-        assert!(unit_interval(&p, Some(1.0)).is_ok());
-        assert!(unit_interval(&p, Some(-0.1)).is_err());
-    }
 }

@@ -1,35 +1,30 @@
 //! The [`Operation`] trait: how a typed request becomes an `http::Request`
 //! and how a response becomes a typed [`Output`]. One generic mechanism for
-//! all 42 endpoints; each endpoint's own facts live in [`ops`](crate::ops).
+//! every endpoint; each endpoint's own facts live in [`ops`](crate::ops).
 
 use std::fmt;
 use std::ops::Deref;
-use std::time::Duration;
 
 use http::header::{HeaderValue, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, Method, Request, Response, StatusCode, Uri};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::encoding::{encode_into, write_sorted_query, QueryPair};
-use super::endpoint::validate_project_id;
-use super::error::{request_id, snippet, ApiError, DecodeError, MAX_RESPONSE_BODY};
-use super::{Endpoint, Error, OperationId};
-
-/// The `Content-Type` of every request.
-pub const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
-
-/// The `User-Agent` of every request.
-pub const DEFAULT_USER_AGENT: &str = concat!("sparkrtc-rust/", env!("CARGO_PKG_VERSION"));
-
-/// The header that carries the project id.
-pub const X_PROJECT_ID: &str = "x-project-id";
+use crate::headers::{DEFAULT_USER_AGENT, JSON_CONTENT_TYPE, X_PROJECT_ID};
+use crate::sansio::model::rules::Checks;
+use crate::sansio::wire::encoding::{encode_into, write_sorted_query, QueryPair};
+use crate::sansio::wire::{request_id, snippet, validate_project_id, MAX_RESPONSE_BODY};
+use crate::throttle::ThrottleCategory;
+use crate::{ApiError, DecodeError, Endpoint, Error, OperationId};
 
 /// A SparkRTC operation's typed request.
 ///
-/// Implemented by every type in [`ops`](crate::ops). Build the request with
+/// Implemented by every type in [`ops`](crate::ops) (and by
+/// [`Unchecked`] around any of them). Build the request with
 /// [`build`](Operation::build), send it with any HTTP client (after signing
 /// it), and read the answer with [`parse`](Operation::parse).
+///
+/// The trait is sealed: the operations are the API's, declared in one table.
 ///
 /// ```
 /// use sparkrtc::{ops::ShowMixJob, Endpoint, Operation};
@@ -49,35 +44,24 @@ pub const X_PROJECT_ID: &str = "x-project-id";
 /// assert_eq!(out.job_id.as_deref(), Some("job-1"));
 /// # Ok::<(), sparkrtc::Error>(())
 /// ```
-pub trait Operation: Clone + fmt::Debug + Serialize + DeserializeOwned {
+pub trait Operation: Plumbing + Clone + fmt::Debug + Serialize + DeserializeOwned {
     /// Which operation this is; its metadata is `Self::ID.info()`.
     const ID: OperationId;
 
     /// The typed body of a successful response.
     type Output: DeserializeOwned + Serialize + fmt::Debug;
 
-    /// The value of a `{name}` path placeholder (other than `project_id`,
-    /// which comes from the [`Endpoint`]).
-    fn path_param(&self, name: &str) -> Option<&str>;
-
-    /// Appends the query parameters that are set, unencoded, in declaration order.
-    fn query_pairs<'a>(&'a self, out: &mut Vec<QueryPair<'a>>);
-
-    /// Appends the JSON body, if the operation has one, and says whether it did.
-    fn write_body(&self, out: &mut Vec<u8>) -> Result<bool, Error>;
-
-    /// Checks required parameters and documented ranges.
-    fn validate(&self) -> Result<(), Error>;
-
     /// Builds the unsigned HTTP request for `endpoint`.
     ///
+    /// Checks the parameters first: required ones must be given, documented
+    /// ranges must hold (see [`Unchecked`] to leave ranges to the service).
     /// Path parameters are percent-encoded as single path segments; query
     /// pairs are sorted by key, then value, and percent-encoded (RFC 3986
     /// unreserved characters kept, space as `%20`), as the official SDK sends
     /// them. Headers: `Content-Type: application/json;charset=UTF-8`,
     /// `User-Agent`, and `X-Project-Id` when the endpoint has a project id.
     fn build(&self, endpoint: &Endpoint) -> Result<Request<Vec<u8>>, Error> {
-        build_request(self, endpoint)
+        build_request(self, Self::ID.info(), endpoint)
     }
 
     /// Parses a response: status, headers and body bytes.
@@ -104,6 +88,83 @@ pub trait Operation: Clone + fmt::Debug + Serialize + DeserializeOwned {
             response.body().as_ref(),
         )
     }
+}
+
+/// The machinery behind [`Operation::build`], generated for every operation
+/// by the table. Not part of the public API: `Operation` is sealed by it.
+#[allow(unreachable_pub)]
+pub trait Plumbing {
+    /// The value of a `{name}` path placeholder other than `project_id`.
+    fn path_param(&self, name: &str) -> Option<&str>;
+
+    /// Appends the query parameters that are set, unencoded, in declaration order.
+    fn query_pairs<'a>(&'a self, out: &mut Vec<QueryPair<'a>>);
+
+    /// Appends the JSON body, if the operation has one, and says whether it did.
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<bool, Error>;
+
+    /// Checks required parameters, and documented ranges when asked to.
+    fn validate(&self, checks: Checks) -> Result<(), Error>;
+
+    /// The request's own project id, overriding the endpoint's.
+    fn project_id_override(&self) -> Option<&str>;
+
+    /// Which checks [`Operation::build`] runs.
+    fn checks(&self) -> Checks {
+        Checks::ALL
+    }
+}
+
+/// Any operation, sent without the crate's checks of documented ranges.
+///
+/// The crate refuses values outside the ranges the API reference documents
+/// (`limit` 1..=100 for `ListApps`, a pane's `zorder` 0..=25,
+/// `record_slice_duration` 2..=60, ...): an early error that names the field
+/// beats a round trip. But the service is the final judge, and documented
+/// ranges change. Wrapping a request in `Unchecked` sends it anyway; the
+/// service then accepts it or answers with its own error. Everything else is
+/// still checked: required parameters must be given, and path parameters can
+/// never be `.` or `..`.
+///
+/// ```
+/// use sparkrtc::{ops::ListApps, Endpoint, Operation, Unchecked};
+///
+/// let endpoint = Endpoint::default();
+/// let err = ListApps::new().limit(500).build(&endpoint).unwrap_err();
+/// assert_eq!(err.to_string(), "invalid parameter `limit` of ListApps: must be within 1..=100, got 500");
+///
+/// let request = Unchecked(ListApps::new().limit(500)).build(&endpoint)?;
+/// assert_eq!(request.uri().query(), Some("limit=500"));
+/// # Ok::<(), sparkrtc::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Unchecked<O>(pub O);
+
+impl<O: Operation> Plumbing for Unchecked<O> {
+    fn path_param(&self, name: &str) -> Option<&str> {
+        self.0.path_param(name)
+    }
+    fn query_pairs<'a>(&'a self, out: &mut Vec<QueryPair<'a>>) {
+        self.0.query_pairs(out)
+    }
+    fn write_body(&self, out: &mut Vec<u8>) -> Result<bool, Error> {
+        self.0.write_body(out)
+    }
+    fn validate(&self, checks: Checks) -> Result<(), Error> {
+        self.0.validate(checks)
+    }
+    fn project_id_override(&self) -> Option<&str> {
+        self.0.project_id_override()
+    }
+    fn checks(&self) -> Checks {
+        Checks::WITHOUT_RANGES
+    }
+}
+
+impl<O: Operation> Operation for Unchecked<O> {
+    const ID: OperationId = O::ID;
+    type Output = O::Output;
 }
 
 /// A successful response: the typed body and the request id.
@@ -189,85 +250,42 @@ impl fmt::Display for OperationId {
     }
 }
 
-/// A documented request limit: at most `requests` calls in any `window`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct RateLimit {
-    /// Calls allowed per window.
-    pub requests: u32,
-    /// Window length.
-    pub window: Duration,
-}
-
-macro_rules! throttle_categories {
-    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, $requests:literal per $secs:literal s; )+) => {
-        /// The server-side rate-limit categories of the API reference
-        /// ("Before You Start", API call limits).
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum ThrottleCategory {
-            $( $(#[doc = $doc])* #[doc = concat!("\n\nDocumented limit: ", $requests, " requests per ", $secs, " s.")] $variant, )+
-        }
-
-        impl ThrottleCategory {
-            /// Every category.
-            pub const ALL: &'static [ThrottleCategory] = &[$(ThrottleCategory::$variant),+];
-
-            /// The category's name in the API catalog, e.g. `mix_stream_job_management`.
-            pub fn name(self) -> &'static str {
-                match self { $( ThrottleCategory::$variant => $name, )+ }
-            }
-
-            /// The documented limit.
-            pub fn documented_limit(self) -> RateLimit {
-                match self {
-                    $( ThrottleCategory::$variant => RateLimit {
-                        requests: $requests,
-                        window: Duration::from_secs($secs),
-                    }, )+
-                }
-            }
-        }
-    };
-}
-
-throttle_categories! {
-    /// Application management.
-    ApplicationManagement = "application_management", 60 per 60 s;
-    /// Recording rules.
-    RecordRuleManagement = "record_rule_management", 60 per 60 s;
-    /// Auto-recording configuration.
-    AutoRecordConfiguration = "auto_record_configuration", 60 per 60 s;
-    /// Recording-callback configuration.
-    CallbackManagement = "callback_management", 60 per 60 s;
-    /// Mixed-stream recording jobs.
-    MixStreamJobManagement = "mix_stream_job_management", 10 per 1 s;
-    /// Single-stream recording jobs.
-    IndividualStreamJobManagement = "individual_stream_job_management", 10 per 1 s;
-    /// Rooms (dismissing rooms, removing users).
-    RoomManagement = "room_management", 60 per 60 s;
-    /// OBS bucket management.
-    ObsBucketManagement = "obs_bucket_management", 2 per 1 s;
-    /// Statistical analysis (`/v1`).
-    StatisticalAnalysis = "statistical_analysis", 30 per 60 s;
-}
-
 pub(crate) fn serialize_body<T: Serialize>(body: &T, out: &mut Vec<u8>) -> Result<(), Error> {
     serde_json::to_writer(out, body)
         .map_err(|e| Error::invalid("body", format!("cannot serialize: {e}")))
 }
 
-fn build_request<O: Operation>(op: &O, endpoint: &Endpoint) -> Result<Request<Vec<u8>>, Error> {
-    let info = O::ID.info();
-    op.validate().map_err(|e| e.in_operation(info.name))?;
+/// The longest URI the `http` crate accepts.
+const MAX_URI_LEN: usize = u16::MAX as usize - 1;
+
+fn build_request<O: Plumbing + ?Sized>(
+    op: &O,
+    info: &OperationInfo,
+    endpoint: &Endpoint,
+) -> Result<Request<Vec<u8>>, Error> {
+    op.validate(op.checks())
+        .map_err(|e| e.in_operation(info.name))?;
+    // A request's own project id (statistical operations) fills the path
+    // only, as in the official SDK; `X-Project-Id` names the endpoint's.
+    let path_project_id = match op.project_id_override() {
+        Some(id) => {
+            validate_project_id(id).map_err(|e| e.in_operation(info.name))?;
+            Some(id)
+        }
+        None => endpoint.project_id(),
+    };
 
     let mut uri = String::with_capacity(160);
     uri.push_str(endpoint.scheme());
     uri.push_str("://");
     uri.push_str(endpoint.authority());
-    render_path(info, op, endpoint, &mut uri)?;
+    render_path(info, op, path_project_id, &mut uri)?;
     let mut pairs = Vec::new();
     op.query_pairs(&mut pairs);
     write_sorted_query(&mut pairs, &mut uri);
+    if uri.len() > MAX_URI_LEN {
+        return Err(uri_too_long(info, op, &pairs, uri.len()));
+    }
     let uri = Uri::try_from(uri)
         .map_err(|e| Error::InvalidEndpoint(format!("cannot form a URI: {e}")))?;
 
@@ -281,6 +299,7 @@ fn build_request<O: Operation>(op: &O, endpoint: &Endpoint) -> Result<Request<Ve
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
     headers.insert(USER_AGENT, HeaderValue::from_static(DEFAULT_USER_AGENT));
     if let Some(project_id) = endpoint.project_id() {
+        // Checked by validate_project_id: visible ASCII.
         let value = HeaderValue::from_str(project_id)
             .map_err(|_| Error::invalid("project_id", "is not a valid header value"))?;
         headers.insert(X_PROJECT_ID, value);
@@ -288,14 +307,50 @@ fn build_request<O: Operation>(op: &O, endpoint: &Endpoint) -> Result<Request<Ve
     Ok(request)
 }
 
-/// Fills the path template: `{name}` from the request (percent-encoded as one
-/// segment, so `/`, `?` and `#` cannot change the route or add a query),
-/// `{project_id}` from the request's override or the endpoint. `.` and `..`
-/// are refused: URL normalization would resolve them away.
-fn render_path<O: Operation>(
+/// The error for a URI over the limit: it names the parameter with the
+/// longest encoded value, the one to shorten.
+fn uri_too_long<O: Plumbing + ?Sized>(
     info: &OperationInfo,
     op: &O,
-    endpoint: &Endpoint,
+    pairs: &[QueryPair<'_>],
+    len: usize,
+) -> Error {
+    let encoded_len = |value: &str| {
+        let mut s = String::new();
+        encode_into(value, &mut s);
+        s.len()
+    };
+    let path_params = path_placeholders(info.path)
+        .filter(|name| *name != "project_id")
+        .filter_map(|name| op.path_param(name).map(|v| (name, v)));
+    let query = pairs.iter().map(|(k, v)| (*k, v.as_ref()));
+    let longest = path_params
+        .chain(query)
+        .max_by_key(|(_, v)| encoded_len(v))
+        .map_or("", |(name, _)| name);
+    Error::invalid(
+        longest,
+        format!("makes the URI {len} bytes long, over the limit of {MAX_URI_LEN}"),
+    )
+    .in_operation(info.name)
+}
+
+/// The `{name}` placeholders of a path template.
+fn path_placeholders(template: &str) -> impl Iterator<Item = &str> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+}
+
+/// Fills the path template: `{name}` from the request (percent-encoded as one
+/// segment, so `/`, `?` and `#` cannot change the route or add a query),
+/// `{project_id}` from the resolved project id. `.` and `..` are refused: URL
+/// normalization would resolve them away.
+fn render_path<O: Plumbing + ?Sized>(
+    info: &OperationInfo,
+    op: &O,
+    project_id: Option<&str>,
     out: &mut String,
 ) -> Result<(), Error> {
     let mut rest = info.path;
@@ -305,19 +360,13 @@ fn render_path<O: Operation>(
         let close = after.find('}').unwrap_or(after.len());
         let name = &after[..close];
         let value = if name == "project_id" {
-            match op.path_param(name) {
-                Some(id) => {
-                    validate_project_id(id).map_err(|e| e.in_operation(info.name))?;
-                    id
-                }
-                None => endpoint.project_id().ok_or_else(|| {
-                    Error::invalid(
-                        "project_id",
-                        "is required by this statistical-analysis path: set it with Endpoint::with_project_id",
-                    )
-                    .in_operation(info.name)
-                })?,
-            }
+            project_id.ok_or_else(|| {
+                Error::invalid(
+                    "project_id",
+                    "is required by this statistical-analysis path: set it with Endpoint::with_project_id",
+                )
+                .in_operation(info.name)
+            })?
         } else {
             op.path_param(name).ok_or_else(|| {
                 Error::invalid(name, "has no value for the path").in_operation(info.name)
@@ -337,7 +386,7 @@ fn render_path<O: Operation>(
 
 /// Parses a response for the operation named `operation` into `Output<T>`.
 /// See [`Operation::parse`].
-pub fn parse_response<T: DeserializeOwned>(
+pub(crate) fn parse_response<T: DeserializeOwned>(
     operation: &'static str,
     status: StatusCode,
     headers: &HeaderMap,

@@ -1,10 +1,9 @@
 //! Mixed-stream and single-stream recording jobs, and room management bodies.
 
 use super::{
-    in_range, require_at, unit_interval, CropMode, EncodeTemplate, FieldPath, FillingPolicy,
-    JobState, LayoutTemplate, StopReason, StreamResolution, Validate, VideoType,
+    CropMode, EncodeTemplate, FillingPolicy, JobState, LayoutTemplate, StopReason,
+    StreamResolution, VideoType,
 };
-use crate::Error;
 
 request_model! {
     /// Body of `CreateMixJob` (SDK model `MixJobReq`).
@@ -34,13 +33,6 @@ request_model! {
     }
 }
 
-impl Validate for MixJobReq {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        self.mix_param.validate(&at.field("mix_param"))?;
-        self.record_param.validate(&at.field("record_param"))
-    }
-}
-
 request_model! {
     /// Mixing settings (SDK model `MixParam`).
     ///
@@ -56,7 +48,7 @@ request_model! {
         }
         optional {
             /// Seconds without any publisher before the job stops, 5..=43200 (default 30).
-            max_idle_time: u32,
+            max_idle_time: u32 [5..=43200],
             /// Video layout template; not needed for audio-only mixing.
             layout_template: LayoutTemplate,
             /// Default user background image, `s3://bucket/object` in OBS.
@@ -70,22 +62,14 @@ request_model! {
             /// Per-user background images (override the default one).
             user_background_images: Vec<MixUserBackgroundImage>,
         }
-    }
-}
-
-impl Validate for MixParam {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        require_at(&at.field("room_id"), &self.room_id)?;
-        require_at(&at.field("encode_template"), &self.encode_template)?;
-        in_range(&at.field("max_idle_time"), self.max_idle_time, 5, 43200)?;
-        if self.encode_template != EncodeTemplate::AudioOnly && self.layout_template.is_none() {
-            return Err(at
-                .field("layout_template")
-                .invalid("is required unless encode_template is audio_only"));
-        }
-        self.layout_panes.validate(&at.field("layout_panes"))?;
-        self.user_background_images
-            .validate(&at.field("user_background_images"))
+        rules: |m, at, _| {
+            if m.encode_template != EncodeTemplate::AudioOnly && m.layout_template.is_none() {
+                return Err(at
+                    .field("layout_template")
+                    .invalid("is required unless encode_template is audio_only"));
+            }
+            Ok(())
+        },
     }
 }
 
@@ -96,37 +80,26 @@ request_model! {
         required {}
         optional {
             /// Pane id, from 1.
-            id: u32,
+            id: u32 [1..=u32::MAX],
             /// The user shown.
             user_id: String,
             /// Which of the user's video streams.
             video_type: VideoType,
             /// Left edge, 0.0 (left) ..= 1.0 (right).
-            x: f64,
+            x: f64 [0.0..=1.0, "a fraction of the canvas"],
             /// Top edge, 0.0 (top) ..= 1.0 (bottom).
-            y: f64,
+            y: f64 [0.0..=1.0, "a fraction of the canvas"],
             /// Width, 0.0..=1.0.
-            width: f64,
+            width: f64 [0.0..=1.0, "a fraction of the canvas"],
             /// Height, 0.0..=1.0.
-            height: f64,
+            height: f64 [0.0..=1.0, "a fraction of the canvas"],
             /// Stacking order, 0 (bottom) ..= 25.
-            zorder: u32,
+            zorder: u32 [0..=25],
             /// How the video fits the pane (custom layouts).
             crop_mode: CropMode,
             /// Fill policy (screen-sharing templates only).
             filling_policy: FillingPolicy,
         }
-    }
-}
-
-impl Validate for MixLayoutPane {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        in_range(&at.field("id"), self.id, 1, u32::MAX)?;
-        unit_interval(&at.field("x"), self.x)?;
-        unit_interval(&at.field("y"), self.y)?;
-        unit_interval(&at.field("width"), self.width)?;
-        unit_interval(&at.field("height"), self.height)?;
-        in_range(&at.field("zorder"), self.zorder, 0, 25)
     }
 }
 
@@ -143,13 +116,6 @@ request_model! {
     }
 }
 
-impl Validate for MixUserBackgroundImage {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        require_at(&at.field("user_id"), &self.user_id)?;
-        require_at(&at.field("image_uri"), &self.image_uri)
-    }
-}
-
 request_model! {
     /// Recording settings of a job (SDK model `RecordParam`).
     pub struct RecordParam {
@@ -161,12 +127,6 @@ request_model! {
     }
 }
 
-impl Validate for RecordParam {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        require_at(&at.field("record_rule_id"), &self.record_rule_id)
-    }
-}
-
 request_model! {
     /// Body of `UpdateMixJob` (SDK model `UpdateMixJobReq`).
     pub struct UpdateMixJobReq {
@@ -175,12 +135,6 @@ request_model! {
             mix_param: UpdateMixParam,
         }
         optional {}
-    }
-}
-
-impl Validate for UpdateMixJobReq {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        self.mix_param.validate(&at.field("mix_param"))
     }
 }
 
@@ -198,21 +152,12 @@ request_model! {
             /// Background image of the shared screen, `s3://bucket/object` in OBS.
             screen_background_image: String,
             /// Seconds without any publisher before the job stops, 5..=43200.
-            max_idle_time: u32,
+            max_idle_time: u32 [5..=43200],
             /// Video panes to mix.
             layout_panes: Vec<MixLayoutPane>,
             /// Per-user background images.
             user_background_images: Vec<MixUserBackgroundImage>,
         }
-    }
-}
-
-impl Validate for UpdateMixParam {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        in_range(&at.field("max_idle_time"), self.max_idle_time, 5, 43200)?;
-        self.layout_panes.validate(&at.field("layout_panes"))?;
-        self.user_background_images
-            .validate(&at.field("user_background_images"))
     }
 }
 
@@ -267,19 +212,10 @@ request_model! {
             /// Resolution tier to pull (default `FHD`).
             select_stream_type: StreamResolution,
             /// Seconds without any publisher before the job stops, 5..=43200 (default 30).
-            max_idle_time: u32,
+            max_idle_time: u32 [5..=43200],
             /// Recording settings.
             record_param: RecordParam,
         }
-    }
-}
-
-impl Validate for IndividualStreamJobReq {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        require_at(&at.field("room_id"), &self.room_id)?;
-        require_at(&at.field("user_id"), &self.user_id)?;
-        in_range(&at.field("max_idle_time"), self.max_idle_time, 5, 43200)?;
-        self.record_param.validate(&at.field("record_param"))
     }
 }
 
@@ -291,12 +227,6 @@ request_model! {
             /// Recording settings.
             record_param: RecordParam,
         }
-    }
-}
-
-impl Validate for UpdateIndividualJobReq {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        self.record_param.validate(&at.field("record_param"))
     }
 }
 
@@ -351,16 +281,5 @@ request_model! {
             user_ids: Vec<String>,
         }
         optional {}
-    }
-}
-
-impl Validate for RemoveUsersReq {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        let ids = at.field("user_ids");
-        require_at(&ids, &self.user_ids)?;
-        for (i, id) in self.user_ids.iter().enumerate() {
-            require_at(&ids.index(i), id)?;
-        }
-        Ok(())
     }
 }

@@ -11,8 +11,8 @@
 //!      encoded `/` signs as two segments, as in the SDK);
 //!    - **query**: `key=value` pairs percent-decoded, sorted by key then value,
 //!      RFC 3986-encoded, joined by `&`;
-//!    - **headers**: every header whose name has no `_`, lower-cased, sorted,
-//!      one `name:trimmed value\n` each;
+//!    - **headers**: every header but `Authorization` whose name has no `_`,
+//!      lower-cased, sorted, one `name:trimmed value\n` each;
 //!    - **body hash**: `e3b0c442…b855` for an empty body; the value of
 //!      `X-Sdk-Content-Sha256` when set (`UNSIGNED-PAYLOAD` for a
 //!      `Content-Type` that is neither JSON nor BSON); else the hex SHA-256 of
@@ -24,7 +24,7 @@
 //!
 //! Sign every attempt afresh: a retry needs a new `X-Sdk-Date` (the gateway
 //! refuses dates more than 15 minutes off its clock; see
-//! [`clock`](crate::proto::clock) to correct a skewed local clock).
+//! [`clock`](crate::clock) to correct a skewed local clock).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -36,22 +36,17 @@ use http::Request;
 use percent_encoding::{percent_decode_str, percent_encode};
 use sha2::{Digest, Sha256};
 
-use super::credentials::Auth;
-use super::encoding::RFC3986_UNRESERVED;
-use super::operation::X_PROJECT_ID;
-use super::time;
-use super::{Credentials, Error};
+use super::Auth;
+use crate::headers::{
+    X_AUTH_TOKEN, X_PROJECT_ID, X_SDK_CONTENT_SHA256, X_SDK_DATE, X_SECURITY_TOKEN,
+};
+use crate::sansio::wire::encoding::RFC3986_UNRESERVED;
+use crate::sansio::wire::snippet;
+use crate::sansio::wire::time;
+use crate::{Credentials, Error};
 
 /// The signing algorithm's name.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
-/// The signing-time header.
-pub const X_SDK_DATE: &str = "x-sdk-date";
-/// The body-hash override header.
-pub const X_SDK_CONTENT_SHA256: &str = "x-sdk-content-sha256";
-/// The temporary-credentials header.
-pub const X_SECURITY_TOKEN: &str = "x-security-token";
-/// The IAM-token header.
-pub const X_AUTH_TOKEN: &str = "x-auth-token";
 /// The body hash used for a non-JSON body.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// SHA-256 of the empty string.
@@ -60,19 +55,30 @@ pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934c
 /// Authenticates `request` for `credentials` at `time`.
 ///
 /// With AK/SK credentials it sets `X-Sdk-Date`, `X-Project-Id` (when the
-/// credentials have one), `X-Security-Token` (temporary credentials),
-/// `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` (non-JSON content types), `Host`
-/// (when absent, from the URI) and `Authorization`, and trims header values as
-/// they are signed. With an IAM token it sets `X-Auth-Token` and
-/// `X-Project-Id`. The secret headers are marked sensitive.
+/// credentials have one and the request has none), `X-Security-Token`
+/// (temporary credentials), `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`
+/// (non-JSON content types), `Host` (when absent, from the URI) and
+/// `Authorization`, and trims header values as they are signed. With an IAM
+/// token it sets `X-Auth-Token` and `X-Project-Id`. The secret headers are
+/// marked sensitive.
+///
+/// Signing a request again replaces what an earlier signing added
+/// (`Authorization`, `X-Sdk-Date`, and `X-Auth-Token` when AK/SK credentials
+/// follow an IAM token), so a retry loop may re-sign the same request;
+/// `Authorization` is never signed.
+///
+/// A request already marked for one project (`X-Project-Id`, set by
+/// [`Operation::build`](crate::Operation::build) from the endpoint) is not
+/// signed for credentials of another: that is an
+/// [`Error::InvalidParameter`] naming `project_id`.
 ///
 /// `time` is the signing time; the function never reads a clock.
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use sparkrtc::{ops::ListApps, proto::sign::sign, Credentials, Endpoint, Operation};
+/// use sparkrtc::{ops::ListApps, sign::sign, Credentials, Endpoint, Operation};
 ///
-/// let mut request = ListApps::new().limit(10u32).build(&Endpoint::default())?;
+/// let mut request = ListApps::new().limit(10).build(&Endpoint::default())?;
 /// let creds = Credentials::ak_sk("AKTEST", "SKTEST")?.with_project_id("proj123")?;
 /// let time = UNIX_EPOCH + Duration::from_secs(1_704_164_645); // 2024-01-02T03:04:05Z
 /// sign(&mut request, &creds, time)?;
@@ -88,8 +94,27 @@ pub fn sign<B: AsRef<[u8]>>(
 ) -> Result<(), Error> {
     let date = SdkDate::new(time)?;
     let headers = request.headers_mut();
+    // What an earlier signing added goes: an old signature would be signed
+    // into this one, and an old date contradict it.
+    headers.remove(AUTHORIZATION);
+    headers.remove(X_SDK_DATE);
     if let Some(project_id) = credentials.project_id() {
-        headers.insert(X_PROJECT_ID, header_value(X_PROJECT_ID, project_id)?);
+        match headers.get(X_PROJECT_ID) {
+            None => {
+                headers.insert(X_PROJECT_ID, header_value(X_PROJECT_ID, project_id)?);
+            }
+            Some(existing) if existing.as_bytes() == project_id.as_bytes() => {}
+            Some(existing) => {
+                return Err(Error::invalid(
+                    "project_id",
+                    format!(
+                        "the request is for project `{}` (X-Project-Id and the path) but the \
+                         credentials are for `{project_id}`; set the project id in one place",
+                        String::from_utf8_lossy(existing.as_bytes())
+                    ),
+                ));
+            }
+        }
     }
     let (ak, sk) = match credentials.auth() {
         Auth::Token(token) => {
@@ -101,6 +126,8 @@ pub fn sign<B: AsRef<[u8]>>(
             sk,
             security_token,
         } => {
+            // An IAM token from an earlier signing would contradict the signature.
+            headers.remove(X_AUTH_TOKEN);
             if let Some(token) = security_token {
                 headers.insert(X_SECURITY_TOKEN, sensitive(X_SECURITY_TOKEN, token)?);
             }
@@ -136,17 +163,17 @@ pub fn sign<B: AsRef<[u8]>>(
     }
     trim_header_values(request)?;
 
-    let mut hasher = Sha256::new();
-    let signed_headers = write_canonical_request(request, &mut hasher)?;
-    let signature = signature(sk, date.as_str(), &hasher.finalize())?;
+    let canonical = CanonicalRequest::new(request)?;
+    let signature = canonical.string_to_sign(date).signature(sk)?;
 
+    let signed_headers = canonical.signed_headers();
     let mut auth =
         String::with_capacity(ALGORITHM.len() + ak.len() + signed_headers.len() + 64 + 40);
     auth.push_str(ALGORITHM);
     auth.push_str(" Access=");
     auth.push_str(ak);
     auth.push_str(", SignedHeaders=");
-    auth.push_str(&signed_headers);
+    auth.push_str(signed_headers);
     auth.push_str(", Signature=");
     auth.push_str(hex(&signature, &mut [0; 64]));
     let mut value = HeaderValue::try_from(auth).map_err(|_| Error::InvalidHeader {
@@ -158,32 +185,140 @@ pub fn sign<B: AsRef<[u8]>>(
     Ok(())
 }
 
-/// The canonical request of a request whose headers are final (as [`sign`]
-/// leaves them, minus `Authorization`). For tests and debugging.
-pub fn canonical_request<B: AsRef<[u8]>>(request: &Request<B>) -> Result<String, Error> {
-    let mut out = Vec::with_capacity(512);
-    write_canonical_request(request, &mut out)?;
-    // Every piece is ASCII or a header value already checked to be UTF-8.
-    String::from_utf8(out).map_err(|_| Error::InvalidHeader {
-        name: String::new(),
-        reason: "canonical request is not UTF-8".into(),
-    })
+/// The canonical request: method, canonical URI, canonical query string,
+/// canonical headers, the signed-header list and the body hash, joined by
+/// `\n` (see the [module documentation](self)). [`sign`] signs exactly this;
+/// it is public for tests and debugging.
+///
+/// Built from a request whose headers are final (as [`sign`] leaves them).
+/// `Authorization` is never part of it.
+///
+/// ```
+/// use sparkrtc::sign::{CanonicalRequest, SdkDate};
+/// use std::time::{Duration, UNIX_EPOCH};
+///
+/// let request = http::Request::builder()
+///     .uri("https://rtc-api.myhuaweicloud.com/v2/apps?limit=10")
+///     .header("x-sdk-date", "20240102T030405Z")
+///     .body(Vec::new())?;
+/// let canonical = CanonicalRequest::new(&request)?;
+/// assert_eq!(canonical.signed_headers(), "x-sdk-date");
+/// assert_eq!(
+///     canonical.as_str(),
+///     "GET\n/v2/apps/\nlimit=10\nx-sdk-date:20240102T030405Z\n\nx-sdk-date\n\
+///      e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+/// );
+/// let date = SdkDate::new(UNIX_EPOCH + Duration::from_secs(1_704_164_645))?;
+/// assert!(canonical.string_to_sign(date).to_string().starts_with("SDK-HMAC-SHA256\n20240102T030405Z\n"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct CanonicalRequest {
+    text: String,
+    /// Where the signed-header list sits in `text`.
+    signed_headers: std::ops::Range<usize>,
 }
 
-/// The string to sign for a canonical request and an `X-Sdk-Date` value.
-pub fn string_to_sign(canonical_request: &str, sdk_date: &str) -> String {
-    let digest = Sha256::digest(canonical_request.as_bytes());
-    format!("{ALGORITHM}\n{sdk_date}\n{}", hex(&digest, &mut [0; 64]))
+impl CanonicalRequest {
+    /// The canonical request of `request`.
+    pub fn new<B: AsRef<[u8]>>(request: &Request<B>) -> Result<Self, Error> {
+        let mut text = String::with_capacity(512);
+        let signed_headers = write_canonical_request(request, &mut text)?;
+        Ok(CanonicalRequest {
+            text,
+            signed_headers,
+        })
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The signed-header list, `;`-separated: `host;x-sdk-date`.
+    pub fn signed_headers(&self) -> &str {
+        self.text.get(self.signed_headers.clone()).unwrap_or("")
+    }
+
+    /// The string to sign for this canonical request at `date`.
+    pub fn string_to_sign(&self, date: SdkDate) -> StringToSign {
+        let mut hash = [0; 64];
+        hex(&Sha256::digest(self.text.as_bytes()), &mut hash);
+        StringToSign { date, hash }
+    }
+}
+
+impl fmt::Display for CanonicalRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for CanonicalRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CanonicalRequest").field(&self.text).finish()
+    }
+}
+
+/// The string to sign: `SDK-HMAC-SHA256\n<X-Sdk-Date>\n<hex SHA-256 of the
+/// canonical request>`. The signature is its HMAC-SHA256 under the SK.
+/// `Display` gives the text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct StringToSign {
+    date: SdkDate,
+    /// Lower-case hex of the canonical request's SHA-256.
+    hash: [u8; 64],
+}
+
+impl StringToSign {
+    /// The three lines, as bytes, in order.
+    fn parts(&self) -> [&[u8]; 5] {
+        [
+            ALGORITHM.as_bytes(),
+            b"\n",
+            self.date.as_str().as_bytes(),
+            b"\n",
+            &self.hash,
+        ]
+    }
+
+    /// The signature under the secret key `sk`.
+    pub(crate) fn signature(&self, sk: &[u8]) -> Result<[u8; 32], Error> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(sk)
+            .map_err(|_| Error::InvalidCredentials("the SK cannot be used as a key".into()))?;
+        for part in self.parts() {
+            mac.update(part);
+        }
+        Ok(mac.finalize().into_bytes().into())
+    }
+}
+
+impl fmt::Display for StringToSign {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for part in self.parts() {
+            // Every part is ASCII.
+            f.write_str(std::str::from_utf8(part).unwrap_or(""))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for StringToSign {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("StringToSign")
+            .field(&self.to_string())
+            .finish()
+    }
 }
 
 /// A `Debug` view of a request that is safe to log: sensitive header values
 /// (the signature, tokens) print as `Sensitive`, and the body is shown as a
-/// short snippet with secret-looking JSON values redacted.
+/// short snippet with the values of secret-looking JSON keys redacted.
 ///
 /// ```
 /// # use sparkrtc::{ops::CreateApp, model::AppReq, Endpoint, Operation};
 /// let request = CreateApp::new(AppReq::new("demo")).build(&Endpoint::default())?;
-/// let shown = format!("{:?}", sparkrtc::proto::sign::debug_request(&request));
+/// let shown = format!("{:?}", sparkrtc::sign::debug_request(&request));
 /// assert!(shown.contains(r#"body: "{\"app_name\":\"demo\"}""#), "{shown}");
 /// # Ok::<(), sparkrtc::Error>(())
 /// ```
@@ -196,7 +331,7 @@ pub fn debug_request<B: AsRef<[u8]>>(request: &Request<B>) -> impl fmt::Debug + 
                 .field("method", self.0.method())
                 .field("uri", self.0.uri())
                 .field("headers", self.0.headers())
-                .field("body", &super::error::snippet(body))
+                .field("body", &snippet(body))
                 .field("body_len", &body.len())
                 .finish()
         }
@@ -204,44 +339,21 @@ pub fn debug_request<B: AsRef<[u8]>>(request: &Request<B>) -> impl fmt::Debug + 
     Shown(request)
 }
 
-/// Where the canonical request goes: a hasher, or a buffer for debugging.
-trait Sink {
-    fn put(&mut self, bytes: &[u8]);
-}
-
-impl Sink for Sha256 {
-    fn put(&mut self, bytes: &[u8]) {
-        self.update(bytes);
-    }
-}
-
-impl Sink for Vec<u8> {
-    fn put(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
-    }
-}
-
-fn put_encoded(sink: &mut impl Sink, bytes: &[u8]) {
-    for chunk in percent_encode(bytes, RFC3986_UNRESERVED) {
-        sink.put(chunk.as_bytes());
-    }
+fn put_encoded(out: &mut String, bytes: &[u8]) {
+    out.extend(percent_encode(bytes, RFC3986_UNRESERVED));
 }
 
 /// A decoded query pair.
 type QueryBytes<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
 
-/// Writes the canonical request; returns the signed-header list.
+/// Writes the canonical request; returns where the signed-header list is.
 fn write_canonical_request<B: AsRef<[u8]>>(
     request: &Request<B>,
-    sink: &mut impl Sink,
-) -> Result<String, Error> {
+    out: &mut String,
+) -> Result<std::ops::Range<usize>, Error> {
     let method = request.method().as_str();
-    if method.bytes().any(|b| b.is_ascii_lowercase()) {
-        sink.put(method.to_ascii_uppercase().as_bytes());
-    } else {
-        sink.put(method.as_bytes());
-    }
-    sink.put(b"\n");
+    out.extend(method.chars().map(|c| c.to_ascii_uppercase()));
+    out.push('\n');
 
     // Canonical URI.
     let path = request.uri().path();
@@ -249,14 +361,14 @@ fn write_canonical_request<B: AsRef<[u8]>>(
     let text = String::from_utf8_lossy(&decoded);
     for (i, segment) in text.split('/').enumerate() {
         if i > 0 {
-            sink.put(b"/");
+            out.push('/');
         }
-        put_encoded(sink, segment.as_bytes());
+        put_encoded(out, segment.as_bytes());
     }
     if !text.ends_with('/') {
-        sink.put(b"/");
+        out.push('/');
     }
-    sink.put(b"\n");
+    out.push('\n');
 
     // Canonical query.
     if let Some(query) = request.uri().query() {
@@ -271,20 +383,20 @@ fn write_canonical_request<B: AsRef<[u8]>>(
         pairs.sort_unstable();
         for (i, (k, v)) in pairs.iter().enumerate() {
             if i > 0 {
-                sink.put(b"&");
+                out.push('&');
             }
-            put_encoded(sink, k);
-            sink.put(b"=");
-            put_encoded(sink, v);
+            put_encoded(out, k);
+            out.push('=');
+            put_encoded(out, v);
         }
     }
-    sink.put(b"\n");
+    out.push('\n');
 
-    // Canonical headers.
+    // Canonical headers: every header but Authorization and names with `_`.
     let headers = request.headers();
     let mut signed: Vec<(&str, &str)> = Vec::with_capacity(headers.len());
     for (name, value) in headers {
-        if name.as_str().contains('_') {
+        if name.as_str().contains('_') || name == AUTHORIZATION {
             continue;
         }
         signed.push((name.as_str(), header_text(name, value)?.trim()));
@@ -296,46 +408,33 @@ fn write_canonical_request<B: AsRef<[u8]>>(
             reason: "appears more than once; a signed header must have one value".into(),
         });
     }
-    let mut list = String::with_capacity(signed.iter().map(|(n, _)| n.len() + 1).sum());
     for (name, value) in &signed {
-        sink.put(name.as_bytes());
-        sink.put(b":");
-        sink.put(value.as_bytes());
-        sink.put(b"\n");
-        if !list.is_empty() {
-            list.push(';');
-        }
-        list.push_str(name);
+        out.push_str(name);
+        out.push(':');
+        out.push_str(value);
+        out.push('\n');
     }
-    sink.put(b"\n");
-    sink.put(list.as_bytes());
-    sink.put(b"\n");
+    out.push('\n');
+    let list_start = out.len();
+    for (i, (name, _)) in signed.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        out.push_str(name);
+    }
+    let list = list_start..out.len();
+    out.push('\n');
 
     // Body hash.
     let body = request.body().as_ref();
     if body.is_empty() {
-        sink.put(EMPTY_SHA256.as_bytes());
+        out.push_str(EMPTY_SHA256);
     } else if let Some(preset) = headers.get(X_SDK_CONTENT_SHA256) {
-        sink.put(
-            header_text(&HeaderName::from_static(X_SDK_CONTENT_SHA256), preset)?
-                .trim()
-                .as_bytes(),
-        );
+        out.push_str(header_text(&HeaderName::from_static(X_SDK_CONTENT_SHA256), preset)?.trim());
     } else {
-        sink.put(hex(&Sha256::digest(body), &mut [0; 64]).as_bytes());
+        out.push_str(hex(&Sha256::digest(body), &mut [0; 64]));
     }
     Ok(list)
-}
-
-fn signature(sk: &[u8], date: &str, canonical_hash: &[u8]) -> Result<[u8; 32], Error> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(sk)
-        .map_err(|_| Error::InvalidCredentials("the SK cannot be used as a key".into()))?;
-    mac.update(ALGORITHM.as_bytes());
-    mac.update(b"\n");
-    mac.update(date.as_bytes());
-    mac.update(b"\n");
-    mac.update(hex(canonical_hash, &mut [0; 64]).as_bytes());
-    Ok(mac.finalize().into_bytes().into())
 }
 
 /// Header values are signed as text; the SDK's are Python strings.

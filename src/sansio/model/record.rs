@@ -1,10 +1,7 @@
 //! Recording rules, automatic recording and recording callbacks.
 
-use super::{
-    in_range, require_at, AppAutoRecordMode, AppCallbackUrl, AutoRecordMode, FieldPath,
-    RecordFormat, Validate,
-};
-use crate::{Error, Secret};
+use super::{AppAutoRecordMode, AppCallbackUrl, AutoRecordMode, RecordFormat};
+use crate::Secret;
 
 request_model! {
     /// Body of `CreateRecordRule` and `UpdateRecordRule` (SDK model `RecordRuleReq`).
@@ -34,29 +31,19 @@ request_model! {
             /// MP4 settings.
             mp4_config: Mp4RecordConfig,
         }
-    }
-}
-
-impl Validate for RecordRuleReq {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        self.obs_addr.validate(&at.field("obs_addr"))?;
-        let formats = at.field("record_formats");
-        require_at(&formats, &self.record_formats)?;
-        for (i, f) in self.record_formats.iter().enumerate() {
-            require_at(&formats.index(i), f)?;
-        }
-        if self.record_formats.contains(&RecordFormat::Hls) && self.hls_config.is_none() {
-            return Err(at
-                .field("hls_config")
-                .invalid("is required when record_formats contains HLS"));
-        }
-        if self.record_formats.contains(&RecordFormat::Mp4) && self.mp4_config.is_none() {
-            return Err(at
-                .field("mp4_config")
-                .invalid("is required when record_formats contains MP4"));
-        }
-        self.hls_config.validate(&at.field("hls_config"))?;
-        self.mp4_config.validate(&at.field("mp4_config"))
+        rules: |rule, at, _| {
+            if rule.record_formats.contains(&RecordFormat::Hls) && rule.hls_config.is_none() {
+                return Err(at
+                    .field("hls_config")
+                    .invalid("is required when record_formats contains HLS"));
+            }
+            if rule.record_formats.contains(&RecordFormat::Mp4) && rule.mp4_config.is_none() {
+                return Err(at
+                    .field("mp4_config")
+                    .invalid("is required when record_formats contains MP4"));
+            }
+            Ok(())
+        },
     }
 }
 
@@ -78,14 +65,6 @@ request_model! {
     }
 }
 
-impl Validate for RecordObsFileAddr {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        require_at(&at.field("location"), &self.location)?;
-        require_at(&at.field("project_id"), &self.project_id)?;
-        require_at(&at.field("bucket"), &self.bucket)
-    }
-}
-
 request_model! {
     /// HLS recording settings (SDK model `HLSRecordConfig`).
     pub struct HlsRecordConfig {
@@ -98,42 +77,20 @@ request_model! {
             /// `{record_format}`, `{stream}`, `{file_start_time}`.
             record_prefix: String,
             /// TS segment length, seconds, 2..=60 (default 10).
-            record_slice_duration: u32,
+            record_slice_duration: u32 [2..=60],
             /// Gap in seconds after which a new file starts, -1..=300 (default
             /// 0: a new file at every interruption; -1: append to the old file).
-            record_max_duration_to_merge_file: i32,
+            record_max_duration_to_merge_file: i32 [-1..=300],
         }
-    }
-}
-
-impl Validate for HlsRecordConfig {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        if self.record_cycle != 0 {
-            in_range(
-                &at.field("record_cycle"),
-                Some(self.record_cycle),
-                60,
-                43200,
-            )
-            .map_err(|_| {
-                at.field("record_cycle").invalid(format!(
+        rules: |hls, at, checks| {
+            if checks.ranges && hls.record_cycle != 0 && !(60..=43200).contains(&hls.record_cycle) {
+                return Err(at.field("record_cycle").invalid(format!(
                     "must be 0 or within 60..=43200, got {}",
-                    self.record_cycle
-                ))
-            })?;
-        }
-        in_range(
-            &at.field("record_slice_duration"),
-            self.record_slice_duration,
-            2,
-            60,
-        )?;
-        in_range(
-            &at.field("record_max_duration_to_merge_file"),
-            self.record_max_duration_to_merge_file,
-            -1,
-            300,
-        )
+                    hls.record_cycle
+                )));
+            }
+            Ok(())
+        },
     }
 }
 
@@ -142,32 +99,15 @@ request_model! {
     pub struct Mp4RecordConfig {
         required {
             /// Seconds per recording file, 60..=10800.
-            record_cycle: u32,
+            record_cycle: u32 [60..=10800],
         }
         optional {
             /// Path and file-name prefix; may use `{app_id}`, `{record_format}`,
             /// `{stream}`, `{file_start_time}`.
             record_prefix: String,
             /// Gap in seconds after which a new file starts, 0..=300 (default 0).
-            record_max_duration_to_merge_file: u32,
+            record_max_duration_to_merge_file: u32 [0..=300],
         }
-    }
-}
-
-impl Validate for Mp4RecordConfig {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        in_range(
-            &at.field("record_cycle"),
-            Some(self.record_cycle),
-            60,
-            10800,
-        )?;
-        in_range(
-            &at.field("record_max_duration_to_merge_file"),
-            self.record_max_duration_to_merge_file,
-            0,
-            300,
-        )
     }
 }
 
@@ -221,20 +161,16 @@ request_model! {
             /// Recording rule; required when `mode` is `AUTO_INDIVIDUAL_RECORD`.
             record_rule_id: String,
         }
-    }
-}
-
-impl Validate for AutoRecordModeReq {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        require_at(&at.field("mode"), &self.mode)?;
-        if self.mode == AutoRecordMode::Individual
-            && self.record_rule_id.as_deref().unwrap_or("").is_empty()
-        {
-            return Err(at
-                .field("record_rule_id")
-                .invalid("is required when mode is AUTO_INDIVIDUAL_RECORD"));
-        }
-        Ok(())
+        rules: |req, at, _| {
+            if req.mode == AutoRecordMode::Individual
+                && req.record_rule_id.as_deref().unwrap_or("").is_empty()
+            {
+                return Err(at
+                    .field("record_rule_id")
+                    .invalid("is required when mode is AUTO_INDIVIDUAL_RECORD"));
+            }
+            Ok(())
+        },
     }
 }
 
@@ -261,21 +197,17 @@ request_model! {
             /// Key the callbacks are authenticated with; none when unset. Secret.
             auth_key: Secret,
         }
-    }
-}
-
-impl Validate for AppCallbackUrlReq {
-    fn validate(&self, at: &FieldPath<'_>) -> Result<(), Error> {
-        let url = at.field("url");
-        require_at(&url, &self.url)?;
-        let lower = self.url.get(..8).unwrap_or(&self.url).to_ascii_lowercase();
-        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
-            return Err(url.invalid("must start with http:// or https://"));
-        }
-        if self.url.bytes().any(|b| b.is_ascii_control() || b == b' ') {
-            return Err(url.invalid("must not contain spaces or control characters"));
-        }
-        Ok(())
+        rules: |req, at, _| {
+            let url = at.field("url");
+            let lower = req.url.get(..8).unwrap_or(&req.url).to_ascii_lowercase();
+            if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+                return Err(url.invalid("must start with http:// or https://"));
+            }
+            if req.url.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+                return Err(url.invalid("must not contain spaces or control characters"));
+            }
+            Ok(())
+        },
     }
 }
 

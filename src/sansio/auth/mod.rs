@@ -1,0 +1,11 @@
+//! Authentication: AK/SK signing, credentials, secrets, IAM tokens, clock skew.
+
+pub mod clock;
+mod credentials;
+pub mod iam;
+mod secret;
+pub mod sign;
+
+pub(crate) use credentials::Auth;
+pub use credentials::Credentials;
+pub use secret::Secret;

@@ -1,0 +1,12 @@
+//! The operations: one table entry each, the macro that turns the table into
+//! types, the [`Operation`] trait, and the dynamic (by-name) dispatch.
+
+#[macro_use]
+mod macros;
+pub mod dynamic;
+mod operation;
+pub mod ops;
+
+pub(crate) use operation::{serialize_body, Plumbing};
+pub use operation::{Operation, OperationInfo, Output, Unchecked};
+pub use ops::id::OperationId;
