@@ -405,3 +405,120 @@ fn stored_requests_reload_and_rebuild_identically() {
         (b.method(), b.uri(), b.body())
     );
 }
+
+// ------------------------------------------------------------ review defects
+
+#[test]
+fn an_overlong_path_parameter_is_an_invalid_parameter_naming_it() {
+    let (op, field, reason) = invalid(ShowApp::new("a".repeat(70_000)).build(&endpoint()));
+    assert_eq!((op, field.as_str()), ("ShowApp", "app_id"));
+    assert_eq!(
+        reason,
+        "makes the URI 70042 bytes long, over the limit of 65534"
+    );
+    // The longest query value is named when the query is what is too long.
+    let (_, field, _) = invalid(
+        ListRtcUserList::new("app")
+            .nickname("n".repeat(40_000))
+            .uid("u".repeat(30_000))
+            .build(&endpoint()),
+    );
+    assert_eq!(field, "nickname");
+}
+
+#[test]
+fn endpoints_refuse_bad_ports_schemes_and_fragments() {
+    for bad in [
+        "https://h:99999",
+        "https://h:",
+        "https://h:0",
+        "ftp://h",
+        "javascript://h",
+        "https://h#fragment",
+    ] {
+        assert!(
+            matches!(Endpoint::new(bad), Err(Error::InvalidEndpoint(_))),
+            "{bad}"
+        );
+    }
+    for good in [
+        "https://h:1",
+        "http://h:65535",
+        "https://h",
+        "http://[::1]:8080",
+    ] {
+        assert!(Endpoint::new(good).is_ok(), "{good}");
+    }
+}
+
+#[test]
+fn setters_take_integer_literals_and_any_iterator() {
+    let request = ListRtcUserList::new("app")
+        .limit(10)
+        .offset(0)
+        .state(["ONLINE"].map(UserState::from))
+        .region(["GD", "SH"])
+        .isp(vec!["China Telecom".to_owned()]);
+    assert_eq!(request.limit, Some(10));
+    assert_eq!(request.state, Some(vec![UserState::Online]));
+    assert_eq!(request.region, Some(vec!["GD".to_owned(), "SH".to_owned()]));
+    let pane = MixLayoutPane::new().id(1).zorder(3).x(0.5);
+    assert_eq!((pane.id, pane.zorder), (Some(1), Some(3)));
+    let hls = HlsRecordConfig::new(3600).record_max_duration_to_merge_file(-1);
+    assert_eq!(hls.record_max_duration_to_merge_file, Some(-1));
+    let apps = ListApps::new().limit(100).state("ACTIVATION");
+    assert_eq!(apps.state, Some(AppStatus::Activation));
+}
+
+#[test]
+fn unchecked_sends_values_outside_the_documented_ranges() {
+    use sparkrtc::Unchecked;
+    let pane = MixLayoutPane::new().id(1).zorder(26);
+    let job = CreateMixJob::new(
+        "app",
+        MixJobReq::new(
+            MixParam::new("room", EncodeTemplate::P720Fps30Kbps1710)
+                .layout_template(LayoutTemplate::Custom)
+                .layout_panes([pane])
+                .max_idle_time(4),
+        ),
+    );
+    let (_, field, _) = invalid(job.build(&endpoint()));
+    assert_eq!(field, "body.mix_param.max_idle_time");
+    let request = Unchecked(job.clone()).build(&endpoint()).unwrap();
+    let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
+    assert_eq!(body["mix_param"]["max_idle_time"], 4);
+    assert_eq!(body["mix_param"]["layout_panes"][0]["zorder"], 26);
+    assert_eq!(request.uri().path(), "/v2/apps/app/mix-stream-jobs");
+
+    // Still refused without range checks: missing required fields, dot
+    // segments, rules that are not ranges.
+    let (_, field, _) = invalid(Unchecked(ShowMixJob::new("app", "")).build(&endpoint()));
+    assert_eq!(field, "job_id");
+    let (_, field, _) = invalid(Unchecked(StartApp::new("..")).build(&endpoint()));
+    assert_eq!(field, "app_id");
+    let video_without_layout = CreateMixJob::new(
+        "app",
+        MixJobReq::new(MixParam::new("room", EncodeTemplate::P720Fps30Kbps1710)),
+    );
+    let (_, field, _) = invalid(Unchecked(video_without_layout).build(&endpoint()));
+    assert_eq!(field, "body.mix_param.layout_template");
+    let (_, field, _) = invalid(
+        Unchecked(RemoveUsers::new(
+            "app",
+            "room",
+            RemoveUsersReq::new(["a", ""]),
+        ))
+        .build(&endpoint()),
+    );
+    assert_eq!(field, "body.user_ids[1]");
+    // The same value set, with ranges checked, is refused.
+    let (op, field, reason) = invalid(ListApps::new().limit(0).build(&endpoint()));
+    assert_eq!(
+        (op, field.as_str(), reason.as_str()),
+        ("ListApps", "limit", "must be within 1..=100, got 0")
+    );
+    assert!(Unchecked(ListApps::new().limit(0))
+        .build(&endpoint())
+        .is_ok());
+}

@@ -507,3 +507,65 @@ mod base64_lite {
         out
     }
 }
+
+#[test]
+fn re_signing_replaces_the_old_authorization_and_never_signs_it() {
+    let creds = Credentials::ak_sk("AKTEST", "SKTEST").unwrap();
+    let endpoint = Endpoint::default().with_project_id("proj123").unwrap();
+    let build = || sparkrtc::Operation::build(&sparkrtc::ops::ListApps::new(), &endpoint).unwrap();
+    let later = t0() + Duration::from_secs(90);
+
+    let mut reused = build();
+    sign::sign(&mut reused, &creds, t0()).unwrap();
+    sign::sign(&mut reused, &creds, later).unwrap();
+    let mut fresh = build();
+    sign::sign(&mut fresh, &creds, later).unwrap();
+
+    let auth = reused.headers()["authorization"].to_str().unwrap();
+    assert!(!auth.contains("authorization"), "{auth}");
+    assert_eq!(auth, fresh.headers()["authorization"]);
+    assert_eq!(reused.headers().get_all("authorization").iter().count(), 1);
+    assert_eq!(reused.headers()["x-sdk-date"], "20240102T030535Z");
+
+    // Token credentials after AK/SK: the old signature goes; AK/SK after a
+    // token: the token goes.
+    let token = Credentials::iam_token("IAM-TOKEN").unwrap();
+    sign::sign(&mut reused, &token, later).unwrap();
+    assert!(reused.headers().get("authorization").is_none());
+    assert!(reused.headers().get("x-sdk-date").is_none());
+    sign::sign(&mut reused, &creds, later).unwrap();
+    assert!(reused.headers().get("x-auth-token").is_none());
+    assert_eq!(
+        reused.headers()["authorization"],
+        fresh.headers()["authorization"]
+    );
+}
+
+#[test]
+fn a_request_for_one_project_is_not_signed_for_another() {
+    let endpoint = Endpoint::default().with_project_id("proj-A").unwrap();
+    let request =
+        || sparkrtc::Operation::build(&sparkrtc::ops::ListApps::new(), &endpoint).unwrap();
+    let other = Credentials::ak_sk("AK", "SK")
+        .unwrap()
+        .with_project_id("proj-B")
+        .unwrap();
+    let err = sign::sign(&mut request(), &other, t0()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid parameter `project_id`: the request is for project `proj-A` (X-Project-Id and \
+         the path) but the credentials are for `proj-B`; set the project id in one place"
+    );
+    // The same project, or a project in one place only, signs.
+    for creds in [
+        Credentials::ak_sk("AK", "SK")
+            .unwrap()
+            .with_project_id("proj-A")
+            .unwrap(),
+        Credentials::ak_sk("AK", "SK").unwrap(),
+    ] {
+        let mut r = request();
+        sign::sign(&mut r, &creds, t0()).unwrap();
+        assert_eq!(r.headers()["x-project-id"], "proj-A");
+    }
+}

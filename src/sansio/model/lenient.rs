@@ -254,3 +254,53 @@ where
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests {
+    use http::{HeaderMap, StatusCode};
+
+    use crate::ops::{ListApps, ShowApp};
+    use crate::{Error, Operation};
+
+    fn decode_path(result: Result<impl std::fmt::Debug, Error>) -> String {
+        match result {
+            Err(Error::Decode(e)) => e.path,
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn numbers_keep_their_digits_or_fail_naming_the_field() {
+        let parse = |body: &str| ShowApp::parse(StatusCode::OK, &HeaderMap::new(), body.as_bytes());
+        // Exact: integers in range, and fractions.
+        let out = parse(r#"{"app_name": 18446744073709551615}"#).unwrap();
+        assert_eq!(out.app_name.as_deref(), Some("18446744073709551615"));
+        let out = parse(r#"{"app_name": -42}"#).unwrap();
+        assert_eq!(out.app_name.as_deref(), Some("-42"));
+        let out = parse(r#"{"app_name": 1.5}"#).unwrap();
+        assert_eq!(out.app_name.as_deref(), Some("1.5"));
+        // Too many digits for a float: an error, not "12345678901234568000000".
+        assert_eq!(
+            decode_path(parse(r#"{"app_name": 12345678901234567890123}"#)),
+            "app_name"
+        );
+
+        let count =
+            |body: &str| ListApps::parse(StatusCode::OK, &HeaderMap::new(), body.as_bytes());
+        assert_eq!(
+            count(r#"{"count": 9007199254740992.0}"#).unwrap().count,
+            Some(1 << 53)
+        );
+        assert_eq!(count(r#"{"count": "-7"}"#).unwrap().count, Some(-7));
+        // Below i64::MIN: an error, not a saturated i64::MIN.
+        assert_eq!(
+            decode_path(count(r#"{"count": -9223372036854775809}"#)),
+            "count"
+        );
+        assert_eq!(
+            decode_path(count(r#"{"count": 9223372036854775808}"#)),
+            "count"
+        );
+        assert_eq!(decode_path(count(r#"{"count": 1e300}"#)), "count");
+    }
+}

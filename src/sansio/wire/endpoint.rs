@@ -33,32 +33,42 @@ impl Endpoint {
     pub const DEFAULT_URL: &'static str = "https://rtc-api.myhuaweicloud.com";
 
     /// An endpoint from a base URL such as `https://rtc-api.myhuaweicloud.com`
-    /// or `http://127.0.0.1:8080`. The URL must have a scheme and a host, and
-    /// no user info, path (other than `/`), query or fragment.
+    /// or `http://127.0.0.1:8080`.
+    ///
+    /// The URL must have the scheme `http` or `https`, a host, and, when it
+    /// names a port, a port from 1 to 65535; it must not carry user info, a
+    /// path (other than `/`), a query or a fragment. Anything else is an
+    /// [`Error::InvalidEndpoint`] that says what is wrong.
     pub fn new(url: &str) -> Result<Self, Error> {
+        let bad = |why: &str| Error::InvalidEndpoint(format!("`{}`: {why}", shown(url)));
+        if url.contains('#') {
+            return Err(bad("must not have a fragment (`#...`)"));
+        }
         let uri: Uri = url
             .parse()
-            .map_err(|e| Error::InvalidEndpoint(format!("`{url}` is not a URL: {e}")))?;
+            .map_err(|e| bad(&format!("is not a URL ({e})")))?;
         let parts = uri.into_parts();
-        let scheme = parts
-            .scheme
-            .ok_or_else(|| Error::InvalidEndpoint(format!("`{url}` has no scheme")))?;
-        let authority = parts
-            .authority
-            .ok_or_else(|| Error::InvalidEndpoint(format!("`{url}` has no host")))?;
+        let scheme = match parts.scheme {
+            None => return Err(bad("has no scheme; start it with https:// or http://")),
+            Some(s) if s.as_str().eq_ignore_ascii_case("https") => Scheme::HTTPS,
+            Some(s) if s.as_str().eq_ignore_ascii_case("http") => Scheme::HTTP,
+            Some(_) => return Err(bad("must use the scheme https or http")),
+        };
+        let authority = parts.authority.ok_or_else(|| bad("has no host"))?;
         if authority.as_str().contains('@') {
-            return Err(Error::InvalidEndpoint(
-                "the URL must not carry user info (credentials belong in the signer)".into(),
+            return Err(bad(
+                "must not carry user info (credentials belong in the signer)",
             ));
         }
         if authority.host().is_empty() {
-            return Err(Error::InvalidEndpoint(format!("`{url}` has no host")));
+            return Err(bad("has no host"));
         }
+        check_port(&authority).map_err(|why| bad(why))?;
         if let Some(pq) = parts.path_and_query {
             if pq.query().is_some() || !matches!(pq.path(), "" | "/") {
-                return Err(Error::InvalidEndpoint(format!(
-                    "`{url}` must not have a path or query; give only scheme, host and port"
-                )));
+                return Err(bad(
+                    "must not have a path or query; give only scheme, host and port",
+                ));
             }
         }
         Ok(Endpoint {
@@ -82,7 +92,7 @@ impl Endpoint {
         self.project_id.as_deref()
     }
 
-    /// `http` or `https` (or whatever scheme was given).
+    /// `http` or `https`.
     pub fn scheme(&self) -> &str {
         self.scheme.as_str()
     }
@@ -106,6 +116,41 @@ impl Default for Endpoint {
             project_id: None,
         }
     }
+}
+
+/// A port, when the authority names one, is 1 to 65535.
+fn check_port(authority: &Authority) -> Result<(), &'static str> {
+    // The text after the host: `:port`, or nothing. (An IPv6 host is in
+    // brackets, so its colons are not the port's.)
+    let text = authority.as_str();
+    let after_host = match text.rfind(']') {
+        Some(close) => &text[close + 1..],
+        None => text.find(':').map_or("", |colon| &text[colon..]),
+    };
+    let Some(port) = after_host.strip_prefix(':') else {
+        return Ok(());
+    };
+    if port.is_empty() {
+        return Err("names no port after `:`");
+    }
+    match port.parse::<u32>() {
+        Ok(1..=65535) if port.bytes().all(|b| b.is_ascii_digit()) => Ok(()),
+        _ => Err("must have a port from 1 to 65535"),
+    }
+}
+
+/// The URL as quoted in an error: at most 200 characters, control
+/// characters escaped.
+fn shown(url: &str) -> String {
+    let mut out: String = url
+        .chars()
+        .take(200)
+        .flat_map(char::escape_default)
+        .collect();
+    if url.chars().count() > 200 {
+        out.push('…');
+    }
+    out
 }
 
 /// Checks a project id: 1 to 64 visible ASCII characters, no `/`.
@@ -134,6 +179,16 @@ mod tests {
         assert_eq!(ep, Endpoint::default());
         let ep = Endpoint::new("http://[::1]:9000").unwrap();
         assert_eq!(ep.base_url(), "http://[::1]:9000");
+        assert_eq!(Endpoint::new("HTTPS://h:65535").unwrap().scheme(), "https");
+        assert_eq!(Endpoint::new("http://[::1]").unwrap().authority(), "[::1]");
+        assert_eq!(
+            Endpoint::new("https://h:99999").unwrap_err().to_string(),
+            "invalid endpoint: `https://h:99999`: must have a port from 1 to 65535"
+        );
+        assert_eq!(
+            Endpoint::new("ftp://h").unwrap_err().to_string(),
+            "invalid endpoint: `ftp://h`: must use the scheme https or http"
+        );
         for bad in [
             "",
             "rtc-api.myhuaweicloud.com",
@@ -142,6 +197,15 @@ mod tests {
             "https://host/prefix",
             "https://host/?q=1",
             "https://ho st",
+            "https://h:99999",
+            "https://h:",
+            "https://h:0",
+            "https://h:-1",
+            "https://[::1]:",
+            "ftp://h",
+            "javascript://h",
+            "https://h#frag",
+            "https://h/#",
         ] {
             assert!(
                 matches!(Endpoint::new(bad), Err(Error::InvalidEndpoint(_))),

@@ -185,7 +185,9 @@ impl Throttle {
     ///   the default backoff (2 to 5 s, jittered by the configured seed, the
     ///   scope and `now`). Waits are cut to the configured cap. A limit
     ///   named in the message (`limit:30,time:1 minute`) that is stricter than
-    ///   the configured one is added to the scope ([`Window::tighten`]).
+    ///   the configured one is added to the scope ([`Window::tighten`]),
+    ///   its period cut to the cap so that no learned limit stalls a scope
+    ///   longer than a `Retry-After` could.
     ///   Returns the [`Blocked`] details.
     /// - A 429 whose message names a daily (or longer) quota is
     ///   [`Error::QuotaExhausted`]: waiting seconds will not help. The scope
@@ -228,7 +230,13 @@ impl Throttle {
         let floor = self.advance(raw);
         let window = self.window_mut(scope);
         if let Some(limit) = server_limit {
-            window.tighten(limit);
+            // Server text is bounded like the header: a learned limit never
+            // makes a wait longer than the cap (a day or more was a quota,
+            // above). `n` per 23 hours is paced as `n` per cap.
+            window.tighten(RateLimit {
+                requests: limit.requests,
+                window: limit.window.min(cap),
+            });
         }
         let wait = window.block_for_ns(raw, floor, nanos(wait.min(cap)));
         Ok(Some(Blocked {
@@ -314,5 +322,37 @@ mod tests {
         assert_eq!(std::mem::size_of::<Scope>(), 16);
         assert_eq!(std::mem::size_of::<Window>(), 64);
         assert_eq!(Throttle::SLOT_BYTES, 81);
+    }
+
+    #[test]
+    fn a_limit_learned_from_a_message_is_bounded_like_retry_after() {
+        let mut t = Throttle::default();
+        let scope = Scope::new(ThrottleCategory::RoomManagement);
+        let body = br#"{"error_code":"APIG.0308","error_msg":"The throttling threshold has been reached: policy user over ratelimit,limit:1,time:23 hour"}"#;
+        let secs = Duration::from_secs;
+        let blocked = t
+            .on_response(
+                scope,
+                secs(1),
+                StatusCode::TOO_MANY_REQUESTS,
+                &HeaderMap::new(),
+                body,
+            )
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            blocked.server_limit,
+            Some(RateLimit {
+                requests: 1,
+                window: secs(23 * 3600)
+            })
+        );
+        assert_eq!(t.acquire(scope, secs(10)), Admission::Send);
+        // One per 23 hours would wait 23 hours; the cap is 5 minutes.
+        assert_eq!(
+            t.acquire(scope, secs(10)),
+            Admission::Wait(DEFAULT_MAX_SERVER_WAIT)
+        );
+        assert_eq!(t.acquire(scope, secs(310)), Admission::Send);
     }
 }
