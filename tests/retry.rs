@@ -10,7 +10,11 @@ use sparkrtc::retry::{
     Outcome, RetryDecision, RetryPolicy, StopReason, DEFAULT_BASE_DELAY, DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_DELAY, DEFAULT_MAX_ELAPSED,
 };
+use sparkrtc::throttle::MAX_TIME;
 use sparkrtc::{ApiError, Error, Operation, OperationId};
+
+#[path = "support/catalog.rs"]
+mod catalog;
 
 fn status(code: u16) -> Outcome<'static> {
     Outcome::Status {
@@ -32,21 +36,49 @@ const AMBIGUOUS: Result<(), StopReason> = Err(StopReason::Ambiguous);
 const NOT_RETRYABLE: Result<(), StopReason> = Err(StopReason::NotRetryable);
 const QUOTA: Result<(), StopReason> = Err(StopReason::QuotaExhausted);
 
+/// The operations that are not safe to repeat, derived from the catalog: a
+/// POST to a collection (another operation addresses `<path>/{id}`) creates
+/// a new application or recording job each time, unless the catalog says it
+/// creates *or updates* (创建或更新: `CreateRecordRule` keeps one rule per
+/// app and location). The state-setting POSTs (`.../enable`, `.../dismiss`,
+/// ...) act on an existing resource.
+fn unsafe_to_repeat() -> Vec<OperationId> {
+    let catalog = catalog::catalog();
+    let ops = catalog::operations(&catalog);
+    let paths: Vec<&str> = ops.iter().map(|o| o["path"].as_str().unwrap()).collect();
+    let addresses_an_item_of = |collection: &str| {
+        paths.iter().any(|p| {
+            p.strip_prefix(collection)
+                .and_then(|rest| rest.strip_prefix("/{"))
+                .is_some_and(|rest| rest.ends_with('}') && !rest.contains('/'))
+        })
+    };
+    let mut unsafe_ops: Vec<OperationId> = ops
+        .iter()
+        .filter(|o| o["method"] == "POST")
+        .filter(|o| addresses_an_item_of(o["path"].as_str().unwrap()))
+        .filter(|o| !o["summary"].as_str().unwrap().contains("创建或更新"))
+        .map(|o| OperationId::from_name(o["operation"].as_str().unwrap()).unwrap())
+        .collect();
+    unsafe_ops.sort();
+    unsafe_ops
+}
+
 #[test]
 fn only_app_and_job_creation_are_unsafe_to_repeat() {
-    let unsafe_ops: Vec<OperationId> = OperationId::ALL
+    let mut unsafe_ops: Vec<OperationId> = OperationId::ALL
         .iter()
         .copied()
-        .filter(|op| !op.retry_safe())
+        .filter(|op| !op.info().retry_safe)
         .collect();
-    assert_eq!(
-        unsafe_ops,
-        [
-            OperationId::CreateApp,
-            OperationId::CreateMixJob,
-            OperationId::CreateIndividualStreamJob
-        ]
-    );
+    unsafe_ops.sort();
+    let derived = unsafe_to_repeat();
+    assert!(!derived.is_empty(), "the catalog rule found no creation");
+    assert_eq!(unsafe_ops, derived);
+    for op in derived {
+        assert_eq!(op.info().method, http::Method::POST, "{op}");
+        assert!(!op.retry_safe(), "{op}");
+    }
 }
 
 #[test]
@@ -89,11 +121,7 @@ fn decisions_per_operation_kind() {
         OperationId::RemoveRoom,      // POST that removes
         OperationId::ListRtcUserList, // statistics GET
     ];
-    let unsafe_ops = [
-        OperationId::CreateApp,
-        OperationId::CreateMixJob,
-        OperationId::CreateIndividualStreamJob,
-    ];
+    let unsafe_ops = unsafe_to_repeat();
     let policy = RetryPolicy::default();
     let opted_in = RetryPolicy::default().with_ambiguous_retries(true);
     for &(outcome, want_safe, want_unsafe) in table {
@@ -110,7 +138,7 @@ fn decisions_per_operation_kind() {
                 want_safe
             );
         }
-        for op in unsafe_ops {
+        for &op in &unsafe_ops {
             let d = policy.decide(op, 1, Duration::ZERO, outcome, 3);
             assert_eq!(kind(d), want_unsafe, "{op} {outcome:?}");
             // Opting in makes them behave like the safe ones.
@@ -170,6 +198,13 @@ fn splitmix64(x: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The documented draw: the attempt-th SplitMix64 output of the seed,
+/// scaled onto `0..=ceiling_ns`.
+fn reference_delay(attempt: u32, seed: u64, ceiling_ns: u64) -> Duration {
+    let r = splitmix64(seed.wrapping_add(u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+    Duration::from_nanos(((u128::from(r) * (u128::from(ceiling_ns) + 1)) >> 64) as u64)
+}
+
 #[test]
 fn backoff_is_full_jitter_over_a_doubling_ceiling() {
     let policy = RetryPolicy::default();
@@ -182,15 +217,9 @@ fn backoff_is_full_jitter_over_a_doubling_ceiling() {
         for seed in 0..2_000u64 {
             let seed = seed.wrapping_mul(0x1234_5678_9abc_def1);
             let d = policy.backoff(attempt, seed);
-            // The documented draw: the attempt-th SplitMix64 output of the seed,
-            // scaled onto 0..=ceiling.
-            let r = splitmix64(
-                seed.wrapping_add(u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15)),
-            );
-            let want = ((u128::from(r) * (u128::from(ceiling_ns) + 1)) >> 64) as u64;
             assert_eq!(
                 d,
-                Duration::from_nanos(want),
+                reference_delay(attempt, seed, ceiling_ns),
                 "attempt {attempt} seed {seed}"
             );
             lo = lo.min(d);
@@ -320,19 +349,28 @@ fn backoff_settings() {
     // Zero delays are allowed.
     let policy = RetryPolicy::default().with_backoff(Duration::ZERO, Duration::ZERO);
     assert_eq!(policy.backoff(3, 5), Duration::ZERO);
-    // Extreme settings saturate instead of overflowing.
+    // Extreme settings saturate instead of overflowing: delays are counted
+    // in nanoseconds up to MAX_TIME, so the ceiling is MAX_TIME, and the
+    // elapsed time saturates at Duration::MAX, which is within the limit.
     let policy = RetryPolicy::default()
         .with_backoff(Duration::MAX, Duration::MAX)
         .with_max_elapsed(Duration::MAX)
         .with_max_attempts(u32::MAX);
-    let _ = policy.decide(
-        OperationId::ShowApp,
-        u32::MAX - 1,
-        Duration::MAX,
-        Outcome::NotSent,
-        1,
+    let ceiling_ns = MAX_TIME.as_nanos() as u64;
+    assert_eq!(
+        policy.decide(
+            OperationId::ShowApp,
+            u32::MAX - 1,
+            Duration::MAX,
+            Outcome::NotSent,
+            1,
+        ),
+        RetryDecision::Retry(reference_delay(u32::MAX - 1, 1, ceiling_ns))
     );
-    let _ = policy.backoff(200, u64::MAX);
+    assert_eq!(
+        policy.backoff(200, u64::MAX),
+        reference_delay(200, u64::MAX, ceiling_ns)
+    );
 }
 
 fn outcome() -> impl Strategy<Value = Outcome<'static>> {

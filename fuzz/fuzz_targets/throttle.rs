@@ -1,14 +1,11 @@
 //! Random sequences of acquire, check, response, rewind, prune and forget on
-//! a throttle with random limits, plus random retry decisions. It must never
-//! panic, and:
-//! - no scope admits more than N calls in any window of W;
-//! - every wait is exact: checking at `now + wait - 1 ns` answers "wait 1 ns",
-//!   at `now + wait` "send";
-//! - `check` predicts `acquire`;
-//! - a send never happens before a server block (Retry-After or backoff) ends,
-//!   and a block is what the header asked for, capped;
-//! - a daily-quota answer is an error and changes nothing;
-//! - a retry decision respects the policy's limits.
+//! a throttle with random limits, cap and backoff, each answer checked
+//! against the reference model shared with the property test
+//! (`tests/support/throttle_model.rs`: no window overfills, exact waits,
+//! `check` predicts `acquire`, server blocks respected and never shortened,
+//! daily quotas are errors that change nothing, prune and forget drop exactly
+//! what they should), plus random retry decisions, which must respect the
+//! policy's limits. It must never panic.
 #![no_main]
 
 use std::time::Duration;
@@ -17,11 +14,14 @@ use arbitrary::Arbitrary;
 use http::{HeaderMap, HeaderValue, StatusCode};
 use libfuzzer_sys::fuzz_target;
 use sparkrtc::retry::{Outcome, RetryDecision, RetryPolicy};
-use sparkrtc::throttle::{
-    Admission, BlockCause, CredentialId, Scope, Throttle, ThrottleConfig, MAX_TIME,
-};
+use sparkrtc::throttle::{CredentialId, Scope, ThrottleConfig};
 use sparkrtc::throttle::{RateLimit, ThrottleCategory};
-use sparkrtc::{Error, OperationId};
+use sparkrtc::OperationId;
+
+#[path = "../../tests/support/throttle_model.rs"]
+mod throttle_model;
+
+use throttle_model::{Checked, Expect, SEC};
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -99,7 +99,6 @@ enum Step {
     },
 }
 
-const MAX_NS: u64 = MAX_TIME.as_nanos() as u64;
 const SCOPES: usize = 4;
 const CATEGORIES: [ThrottleCategory; 3] = [
     ThrottleCategory::ObsBucketManagement,
@@ -108,14 +107,15 @@ const CATEGORIES: [ThrottleCategory; 3] = [
 ];
 const DATE: u64 = 784_111_777; // Sun, 06 Nov 1994 08:49:37 GMT
 
-fn scope(i: u8) -> (usize, Scope) {
-    let i = usize::from(i) % SCOPES;
-    let s = Scope::new(CATEGORIES[i % 3]).with_credential(CredentialId::new((i / 3) as u64));
-    (i, s)
+/// The scope index a step names.
+fn scope(i: u8) -> usize {
+    usize::from(i) % SCOPES
 }
 
-fn ns(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+fn scopes() -> [Scope; SCOPES] {
+    std::array::from_fn(|i| {
+        Scope::new(CATEGORIES[i % 3]).with_credential(CredentialId::new((i / 3) as u64))
+    })
 }
 
 impl Dt {
@@ -125,17 +125,10 @@ impl Dt {
             Dt::Nanos(n) => u64::from(n),
             Dt::Micros(n) => u64::from(n) * 1_000,
             Dt::Millis(n) => u64::from(n) * 1_000_000,
-            Dt::Secs(n) => u64::from(n) * 1_000_000_000,
+            Dt::Secs(n) => u64::from(n) * SEC,
             Dt::Huge(n) => n,
         }
     }
-}
-
-struct Model {
-    limits: [RateLimit; SCOPES],
-    admits: [Vec<u64>; SCOPES],
-    blocked_until: [u64; SCOPES],
-    latest: u64,
 }
 
 /// IMF-fixdate of a Unix time.
@@ -162,16 +155,7 @@ fuzz_target!(|input: Input| {
         };
         config = config.with_limit(*category, limit).unwrap();
     }
-    let cap = ns(config.max_server_wait());
-    let (lo, hi) = config.default_backoff();
-    let (lo, hi) = (ns(lo).min(cap), ns(hi).min(cap));
-    let mut t = Throttle::new(config.clone());
-    let mut m = Model {
-        limits: std::array::from_fn(|i| config.limit(scope(i as u8).1.category())),
-        admits: Default::default(),
-        blocked_until: [0; SCOPES],
-        latest: 0,
-    };
+    let mut m = Checked::new(config, &scopes());
     let mut now: u64 = 1_000_000_000_000;
 
     for step in input.steps.iter().take(400) {
@@ -179,75 +163,18 @@ fuzz_target!(|input: Input| {
             Step::Rewind { by } => now = now.saturating_sub(*by),
             Step::Prune { dt } => {
                 now = now.saturating_add(dt.nanos());
-                m.latest = m.latest.max(now.min(MAX_NS));
-                let _ = t.prune(Duration::from_nanos(now));
+                m.prune(now);
             }
             Step::Forget { scope: s } => {
-                let (i, s) = scope(*s);
-                let known = t.window(s).is_some();
-                assert_eq!(t.forget(s), known);
-                m.admits[i].clear();
-                m.blocked_until[i] = 0;
+                m.forget(scope(*s));
             }
             Step::Check { scope: s, dt } => {
                 now = now.saturating_add(dt.nanos());
-                let (_, s) = scope(*s);
-                let before = t.window(s).cloned();
-                let _ = t.check(s, Duration::from_nanos(now));
-                assert_eq!(t.window(s), before.as_ref());
+                let _ = m.check(scope(*s), now);
             }
             Step::Acquire { scope: s, dt } => {
                 now = now.saturating_add(dt.nanos());
-                let (i, s) = scope(*s);
-                let at = Duration::from_nanos(now);
-                let predicted = t.check(s, at);
-                let answer = t.acquire(s, at);
-                assert_eq!(predicted, answer);
-                let raw = now.min(MAX_NS);
-                m.latest = m.latest.max(raw);
-                let c = m.latest;
-                let n = m.limits[i].requests as usize;
-                let w = ns(m.limits[i].window);
-                match answer {
-                    Admission::Send => {
-                        assert!(
-                            c >= m.blocked_until[i],
-                            "sent at {c} before the block ends at {}",
-                            m.blocked_until[i]
-                        );
-                        let log = &mut m.admits[i];
-                        log.push(c);
-                        if log.len() > n {
-                            let first = log[log.len() - 1 - n];
-                            assert!(
-                                c - first >= w,
-                                "{} admissions within {} ns (window {w})",
-                                n + 1,
-                                c - first
-                            );
-                        }
-                    }
-                    Admission::Wait(d) => {
-                        assert!(d > Duration::ZERO);
-                        let d = ns(d);
-                        if raw.saturating_add(d) <= MAX_NS {
-                            let ready = raw + d;
-                            assert_eq!(
-                                t.check(s, Duration::from_nanos(ready - 1)),
-                                Admission::Wait(Duration::from_nanos(1))
-                            );
-                            assert_eq!(t.check(s, Duration::from_nanos(ready)), Admission::Send);
-                            if t.window(s).unwrap().learned_limit().is_none() {
-                                let log = &m.admits[i];
-                                let mut want = m.blocked_until[i];
-                                if log.len() >= n {
-                                    want = want.max(log[log.len() - n].saturating_add(w));
-                                }
-                                assert_eq!(ready, want);
-                            }
-                        }
-                    }
-                }
+                let _ = m.acquire(scope(*s), now);
             }
             Step::Response {
                 scope: s,
@@ -258,19 +185,21 @@ fuzz_target!(|input: Input| {
                 raw_body,
             } => {
                 now = now.saturating_add(dt.nanos());
-                let (i, s) = scope(*s);
                 let status = match status % 5 {
                     0 | 1 => StatusCode::TOO_MANY_REQUESTS,
                     2 => StatusCode::SERVICE_UNAVAILABLE,
                     3 => StatusCode::OK,
                     _ => StatusCode::INTERNAL_SERVER_ERROR,
                 };
+                // What is known of the response; the rest the model takes
+                // from the crate's parsers.
+                let mut expect = Expect::default();
                 let mut h = HeaderMap::new();
-                let requested: Option<Option<u64>> = match retry_after {
-                    RetryAfterIn::None => Some(None),
+                match retry_after {
+                    RetryAfterIn::None => expect.retry_after = Some(None),
                     RetryAfterIn::Delta(secs) => {
                         h.insert("retry-after", HeaderValue::from(*secs));
-                        Some(Some(u64::from(*secs) * 1_000_000_000))
+                        expect.retry_after = Some(Some(u64::from(*secs) * SEC));
                     }
                     RetryAfterIn::DateAfter(off, with_date) => {
                         let at = DATE.saturating_add_signed(i64::from(*off));
@@ -278,24 +207,25 @@ fuzz_target!(|input: Input| {
                             "retry-after",
                             HeaderValue::from_str(&http_date(at)).unwrap(),
                         );
-                        if *with_date {
+                        expect.retry_after = Some(if *with_date {
                             h.insert("date", HeaderValue::from_str(&http_date(DATE)).unwrap());
-                            let wait = (at.saturating_sub(DATE)) * 1_000_000_000;
-                            Some(Some(wait))
+                            Some(at.saturating_sub(DATE) * SEC)
                         } else {
-                            Some(None)
-                        }
+                            None
+                        });
                     }
                     RetryAfterIn::Raw(bytes) => {
                         if let Ok(v) = HeaderValue::from_bytes(bytes) {
                             h.insert("retry-after", v);
                         }
-                        None // unknown: the throttle decides
                     }
-                };
-                let mut quota = false;
+                }
                 let msg = match message {
-                    Message::None => None,
+                    Message::None => {
+                        expect.quota = Some(false);
+                        expect.server_limit = Some(None);
+                        None
+                    }
                     Message::Limit {
                         requests,
                         time,
@@ -305,75 +235,24 @@ fuzz_target!(|input: Input| {
                         Some(format!("The throttling threshold has been reached: policy user over ratelimit,limit:{requests},time:{time} {unit}"))
                     }
                     Message::Daily => {
-                        quota = true;
+                        expect.quota = Some(true);
                         Some("policy user over ratelimit,limit:1000,time:1 day".to_owned())
                     }
                     Message::Raw(text) => Some(text.clone()),
                 };
                 let body = match (raw_body, msg) {
-                    (Some(raw), _) => raw.clone(),
+                    (Some(raw), _) => {
+                        expect.quota = None;
+                        expect.server_limit = None;
+                        raw.clone()
+                    }
                     (None, Some(msg)) => serde_json::to_vec(
                         &serde_json::json!({"error_code": "APIG.0308", "error_msg": msg}),
                     )
                     .unwrap(),
                     (None, None) => Vec::new(),
                 };
-                if raw_body.is_some() {
-                    quota = false;
-                }
-                let before = t.window(s).cloned();
-                let result = t.on_response(s, Duration::from_nanos(now), status, &h, &body);
-                let r = match result {
-                    Err(e) => {
-                        assert!(matches!(e, Error::QuotaExhausted(_)), "{e:?}");
-                        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-                        assert_eq!(
-                            t.window(s),
-                            before.as_ref(),
-                            "a quota answer changes nothing"
-                        );
-                        continue;
-                    }
-                    Ok(r) => r,
-                };
-                assert!(
-                    !(quota && status == StatusCode::TOO_MANY_REQUESTS),
-                    "a daily quota must be an error"
-                );
-                let Some(blocked) = r else {
-                    assert_eq!(t.window(s), before.as_ref());
-                    assert!(status != StatusCode::TOO_MANY_REQUESTS);
-                    continue;
-                };
-                assert!(
-                    status == StatusCode::TOO_MANY_REQUESTS
-                        || status == StatusCode::SERVICE_UNAVAILABLE
-                );
-                let raw = now.min(MAX_NS);
-                m.latest = m.latest.max(raw);
-                let c = m.latest;
-                let until = raw.saturating_add(ns(blocked.wait));
-                assert!(until >= m.blocked_until[i], "a block was shortened");
-                match requested {
-                    Some(Some(r)) => {
-                        assert_eq!(blocked.cause, BlockCause::RetryAfter);
-                        assert_eq!(blocked.capped, r > cap);
-                        assert_eq!(
-                            until,
-                            m.blocked_until[i].max(c.saturating_add(r.min(cap)).min(MAX_NS))
-                        );
-                    }
-                    Some(None) => {
-                        assert_eq!(blocked.cause, BlockCause::DefaultBackoff);
-                        let own =
-                            c.saturating_add(lo).min(MAX_NS)..=c.saturating_add(hi).min(MAX_NS);
-                        assert!(own.contains(&until) || until == m.blocked_until[i]);
-                    }
-                    None => {
-                        assert!(until <= c.saturating_add(cap).min(MAX_NS).max(m.blocked_until[i]))
-                    }
-                }
-                m.blocked_until[i] = until;
+                let _ = m.respond(scope(*s), now, status, &h, &body, expect);
             }
             Step::Retry {
                 op,

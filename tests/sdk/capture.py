@@ -6,9 +6,10 @@ object (``huaweicloudsdkcloudrtc`` v1 or v2), fills it from the case's
 ``params``, calls the operation against a local recording HTTP server and
 writes what arrived to ``tests/fixtures/sdk/captured.json``.
 
-Run from the repository root with the SDK virtualenv (see tests/sdk/README.md):
+Run from the repository root with the SDK virtualenv ``DIR`` (see
+tests/sdk/README.md):
 
-    /work/venv/bin/python tests/sdk/capture.py
+    DIR/bin/python tests/sdk/capture.py
 
 Case ``params`` shape (the crate's "dynamic" request shape):
   * path and query parameters by their wire names at the top level

@@ -8,9 +8,10 @@ client, no network) and signs them with
 string to sign, signed headers, signature, Authorization header, the request
 URI after signing and the headers after signing.
 
-Run from the repository root with the SDK virtualenv (see tests/sdk/README.md):
+Run from the repository root with the SDK virtualenv ``DIR`` (see
+tests/sdk/README.md):
 
-    /work/venv/bin/python tests/sdk/sign_vectors.py
+    DIR/bin/python tests/sdk/sign_vectors.py
 
 Output: tests/fixtures/sign/vectors.json (deterministic: fixed seed, no clock).
 

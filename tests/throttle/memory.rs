@@ -1,0 +1,67 @@
+//! Pruning idle scopes, and the memory a scope costs.
+
+use http::StatusCode;
+use sparkrtc::throttle::{CredentialId, Scope, Throttle};
+use sparkrtc::OperationId;
+
+use crate::{feed, headers, secs, throttled_body, NS};
+
+#[test]
+fn prune_forgets_only_idle_scopes() {
+    let mut t = Throttle::default();
+    let jobs = Scope::of(OperationId::CreateMixJob); // 10 per 1 s
+    let apps = Scope::of(OperationId::CreateApp); // 60 per 60 s
+    let rooms = Scope::of(OperationId::RemoveRoom); // 60 per 60 s, blocked
+    assert!(t.acquire(jobs, secs(10)).is_send());
+    assert!(t.acquire(apps, secs(10)).is_send());
+    assert_eq!(
+        feed(&mut t, rooms, secs(10), &[("retry-after", "120")]).wait,
+        secs(120)
+    );
+    assert_eq!(t.len(), 3);
+    assert_eq!(t.prune(secs(11) - NS), 0);
+    assert_eq!(t.prune(secs(11)), 1);
+    assert!(t.window(jobs).is_none());
+    assert_eq!(t.prune(secs(70)), 1);
+    assert!(t.window(apps).is_none());
+    assert_eq!(t.prune(secs(130) - NS), 0);
+    assert_eq!(t.prune(secs(130)), 1);
+    assert!(t.is_empty());
+
+    // A learned window longer than the configured one keeps the scope.
+    let body = throttled_body("limit:60,time:1 minute");
+    t.on_response(
+        jobs,
+        secs(200),
+        StatusCode::TOO_MANY_REQUESTS,
+        &headers(&[("retry-after", "0")]),
+        &body,
+    )
+    .unwrap();
+    assert!(t.acquire(jobs, secs(200)).is_send());
+    assert_eq!(t.prune(secs(201)), 0);
+    assert_eq!(t.prune(secs(210)), 1);
+
+    assert!(t.acquire(jobs, secs(300)).is_send());
+    assert!(t.forget(jobs));
+    assert!(!t.forget(jobs));
+}
+
+#[test]
+fn memory_is_bounded_per_scope() {
+    // 81 bytes on 64-bit targets (16 for the scope, 64 for the window, one
+    // control byte); pointer width changes the window's size.
+    #[cfg(target_pointer_width = "64")]
+    assert_eq!(Throttle::SLOT_BYTES, 81);
+    let mut t = Throttle::default();
+    assert_eq!(t.memory_bytes(), 0);
+    for i in 0..1_000 {
+        let scope = Scope::of(OperationId::ListApps).with_credential(CredentialId::new(i));
+        assert!(t.acquire(scope, secs(1)).is_send());
+    }
+    // 1,000 logs of 60 entries (480 bytes on every target), and 2,048 slots
+    // (1,000 fit in 7/8 of a power of two).
+    assert_eq!(t.memory_bytes(), 2_048 * Throttle::SLOT_BYTES + 1_000 * 480);
+    #[cfg(target_pointer_width = "64")]
+    assert_eq!(t.memory_bytes(), 2_048 * 81 + 1_000 * 480);
+}
