@@ -63,7 +63,7 @@ impl Endpoint {
         if authority.host().is_empty() {
             return Err(bad("has no host"));
         }
-        check_port(&authority).map_err(|why| bad(why))?;
+        check_port(&authority).map_err(bad)?;
         if let Some(pq) = parts.path_and_query {
             if pq.query().is_some() || !matches!(pq.path(), "" | "/") {
                 return Err(bad(
@@ -118,7 +118,8 @@ impl Default for Endpoint {
     }
 }
 
-/// A port, when the authority names one, is 1 to 65535.
+/// A port, when the authority names one, is 1 to 65535; nothing else
+/// follows the host.
 fn check_port(authority: &Authority) -> Result<(), &'static str> {
     // The text after the host: `:port`, or nothing. (An IPv6 host is in
     // brackets, so its colons are not the port's.)
@@ -127,8 +128,11 @@ fn check_port(authority: &Authority) -> Result<(), &'static str> {
         Some(close) => &text[close + 1..],
         None => text.find(':').map_or("", |colon| &text[colon..]),
     };
-    let Some(port) = after_host.strip_prefix(':') else {
+    if after_host.is_empty() {
         return Ok(());
+    }
+    let Some(port) = after_host.strip_prefix(':') else {
+        return Err("has text after the host that is not a port");
     };
     if port.is_empty() {
         return Err("names no port after `:`");
@@ -202,6 +206,8 @@ mod tests {
             "https://h:0",
             "https://h:-1",
             "https://[::1]:",
+            "http://[::1]x",
+            "Http://[7:2402:da5f:2ad5:202:d57f:f6:11]A",
             "ftp://h",
             "javascript://h",
             "https://h#frag",

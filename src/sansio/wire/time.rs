@@ -51,7 +51,7 @@ fn utc_time(y: u64, mo: u64, d: u64, h: u64, mi: u64, s: u64) -> Option<SystemTi
         && (1..=month_days[(mo.clamp(1, 12) - 1) as usize]).contains(&d)
         && h <= 23
         && mi <= 59
-        && s <= 60;
+        && s <= 59;
     if !valid {
         return None;
     }
@@ -204,6 +204,9 @@ mod tests {
             "2024010xT000000Z",
             "20240102 030405Z",
             "20240102T240000Z",
+            // No leap seconds: 23:59:60 would not format back.
+            "20240102T235960Z",
+            "99991231T235960Z",
             "19690101T000000Z",
         ] {
             assert_eq!(parse_basic(bad), None, "{bad}");
