@@ -34,4 +34,3 @@ fn governor_per_minute_admits_119_in_one_minute_we_admit_60() {
     assert_eq!(theirs_admitted, 119);
     assert_eq!(ours_admitted, 60);
 }
-
