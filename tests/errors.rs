@@ -377,3 +377,201 @@ fn unknown_operation_names() {
     let err = dynamic::parse("", StatusCode::OK, &HeaderMap::new(), b"{}").unwrap_err();
     assert!(matches!(err, Error::UnknownOperation(name) if name.is_empty()));
 }
+
+/// The body snippet of an error answer that is not an error object.
+fn redacted(body: &str) -> String {
+    api_error(500, body.as_bytes()).body_snippet.unwrap()
+}
+
+#[test]
+fn redaction_hides_every_scalar_inside_a_secret_value() {
+    assert_eq!(
+        redacted(r#"{"tokens":["S1","S2"]}"#),
+        r#"{"tokens":["***","***"]}"#
+    );
+    assert_eq!(
+        redacted(r#"{"secret":{"a":"1","b":"S3"},"c":"visible"}"#),
+        r#"{"secret":{"a":"***","b":"***"},"c":"visible"}"#
+    );
+    assert_eq!(
+        redacted(r#"{"app_key":[1.5,true,null,[{"deep":"S4"}]],"n":7}"#),
+        r#"{"app_key":["***","***","***",[{"deep":"***"}]],"n":7}"#
+    );
+    // Malformed: an unquoted value with spaces is hidden whole.
+    assert_eq!(
+        redacted(r#"{"password": hunter2 and more, "x": 1}"#),
+        r#"{"password": "***", "x": 1}"#
+    );
+    // A string in a value's place is a value even when a colon follows it.
+    assert_eq!(
+        redacted(r#"{"password":"S5":1}"#),
+        r#"{"password":"***":1}"#
+    );
+}
+
+#[test]
+fn redaction_decodes_escaped_key_names() {
+    for (body, shown) in [
+        (r#"{"pass\u0077ord":"S1"}"#, r#"{"pass\u0077ord":"***"}"#),
+        (r#"{"APP_\u004bEY":"S2"}"#, r#"{"APP_\u004bEY":"***"}"#),
+        (r#"{"\u0073k":"S3"}"#, r#"{"\u0073k":"***"}"#),
+        (
+            r#"{"\ud83d\ude00_token":"S4"}"#,
+            r#"{"\ud83d\ude00_token":"***"}"#,
+        ),
+        (r#"{"auth\/token":"S5"}"#, r#"{"auth\/token":"***"}"#),
+    ] {
+        assert_eq!(redacted(body), shown);
+    }
+    // Escapes that spell nothing secret change nothing.
+    let body = r#"{"na\u006de":"v","\"q\"":"w","\ud800":"x"}"#;
+    assert_eq!(redacted(body), body);
+}
+
+#[test]
+fn debug_request_of_an_iam_token_request_keeps_its_structure() {
+    let body = r#"{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"alice","password":"pw","domain":{"name":"acct"}}}},"scope":{"project":{"id":"p"}}}}"#;
+    let request = http::Request::post("https://iam.example.com/v3/auth/tokens")
+        .body(body.as_bytes().to_vec())
+        .unwrap();
+    let shown = format!("{:?}", sparkrtc::sign::debug_request(&request));
+    let expected = r#"{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"***","password":"***","domain":{"name":"***"}}}},"scope":{"project":{"id":"p"}}}}"#;
+    assert!(shown.contains(&format!("body: {expected:?}")), "{shown}");
+
+    // The real builder's body (whatever its key order).
+    const SENTINEL: &str = "SENTINEL-PASSWORD-5a1e";
+    let request = sparkrtc::iam::PasswordTokenRequest::new(
+        "alice",
+        SENTINEL,
+        "acct",
+        sparkrtc::iam::TokenScope::ProjectId("p".into()),
+    )
+    .build(&sparkrtc::iam::default_endpoint())
+    .unwrap();
+    let shown = format!("{:?}", sparkrtc::sign::debug_request(&request));
+    assert!(!shown.contains(SENTINEL), "{shown}");
+    assert!(
+        !shown.contains("alice") && !shown.contains("acct"),
+        "{shown}"
+    );
+    assert!(shown.contains(r#"\"methods\":[\"password\"]"#), "{shown}");
+    assert!(
+        shown.contains(r#"\"scope\":{\"project\":{\"id\":\"p\"}}"#),
+        "{shown}"
+    );
+}
+
+#[test]
+fn redaction_copies_other_text_and_survives_garbage() {
+    for body in [
+        "<html><head><title>502</title></head><body>Bad Gateway: upstream \"rtc\" [down]</body></html>",
+        "key: value, token = x",
+        "]]}}{[\"a\" : : ,,",
+    ] {
+        assert_eq!(redacted(body), body);
+    }
+    let broken = [
+        "{\"password\":\"a\\",
+        "{\"pass\\u00",
+        "{\"\\ud83d\":\"x\"}",
+        "{\"token\":[[[[{\"a\":",
+        "{\"房key\":\"房房\"}",
+    ];
+    for body in broken {
+        for end in 0..=body.len() {
+            let _ = ApiError::from_response(
+                StatusCode::BAD_GATEWAY,
+                &HeaderMap::new(),
+                &body.as_bytes()[..end],
+            );
+        }
+    }
+    assert_eq!(redacted("{\"房key\":\"房房\"}"), "{\"房key\":\"***\"}");
+    // Deep nesting under a secret key: no recursion, nothing shown.
+    let deep = format!("{{\"token\":{}\"SECRET\"", "[".repeat(100));
+    assert_eq!(
+        redacted(&deep),
+        format!("{{\"token\":{}\"***\"", "[".repeat(100))
+    );
+    let deeper = format!("{{\"token\":{}\"SECRET\"", "[{\"a\":".repeat(12_000));
+    assert!(redacted(&deeper).starts_with(r#"{"token":[{"a":[{"a":"#));
+}
+
+#[test]
+fn control_characters_in_server_text_are_escaped() {
+    let body = br#"{"error_code":"RTC.\u001b[31m1","error_msg":"line one\r\nline two\u0007 \u0085 \u623f\u95f4\u4e0d\u5b58\u5728","request_id":"r\n2"}"#;
+    let e = ShowMixJob::parse(StatusCode::NOT_FOUND, &HeaderMap::new(), body).unwrap_err();
+    let shown = e.to_string();
+    assert_eq!(
+        shown,
+        "SparkRTC API error: HTTP 404 RTC.\\u{1b}[31m1: line one\\r\\nline two\\u{7} \\u{85} 房间不存在 (request id r\\n2)"
+    );
+    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    // The stored fields keep the text (only bounded).
+    let api = e.api().unwrap();
+    assert_eq!(api.error_code.as_deref(), Some("RTC.\u{1b}[31m1"));
+    assert_eq!(api.request_id.as_deref(), Some("r\n2"));
+    // A tab in the header is escaped too.
+    let mut h = HeaderMap::new();
+    h.insert("x-request-id", HeaderValue::from_static("a\tb"));
+    let e = ApiError::from_response(StatusCode::BAD_REQUEST, &h, b"");
+    assert_eq!(
+        e.to_string(),
+        "SparkRTC API error: HTTP 400 (request id a\\tb)"
+    );
+}
+
+#[test]
+fn server_text_is_bounded() {
+    let huge = "房".repeat(1_000_000);
+    let body = format!(r#"{{"error_code":"{huge}","error_msg":"{huge}","request_id":"{huge}"}}"#);
+    let e = api_error(500, body.as_bytes());
+    let msg = e.error_msg.as_deref().unwrap();
+    assert_eq!(msg.chars().count(), 1025);
+    assert!(msg.starts_with("房房") && msg.ends_with("房…"));
+    assert_eq!(e.error_code.as_deref().unwrap().chars().count(), 129);
+    // The header's request id wins, and is bounded too.
+    let e = ApiError::from_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &headers(&"r".repeat(10_000)),
+        body.as_bytes(),
+    );
+    assert_eq!(e.request_id.as_deref().unwrap().chars().count(), 129);
+    assert!(e.request_id.as_deref().unwrap().ends_with("r…"));
+    let shown = e.to_string();
+    assert!(
+        shown.chars().count() < 1500,
+        "{} chars",
+        shown.chars().count()
+    );
+    assert!(format!("{e:?}").chars().count() < 1600);
+    let e = ApiError::from_response(StatusCode::NOT_FOUND, &HeaderMap::new(), &[]);
+    assert!(e.request_id.is_none());
+}
+
+#[test]
+fn decode_error_messages_are_bounded() {
+    // serde quotes the whole bad string in its message.
+    let huge = "x".repeat(1_000_000);
+    let body = format!(r#"{{"mix_param": {{"layout_panes": [{{"x": "{huge}"}}]}}}}"#);
+    let e = decode_error(ShowMixJob::parse(
+        StatusCode::OK,
+        &HeaderMap::new(),
+        body.as_bytes(),
+    ));
+    assert_eq!(e.path, "mix_param.layout_panes[0].x");
+    let shown = e.to_string();
+    assert!(
+        shown.chars().count() < 1500,
+        "{} chars",
+        shown.chars().count()
+    );
+    assert!(shown.contains("invalid value: string \"xxx"), "{shown}");
+    assert!(shown.contains("x…; body"), "{shown}");
+    let debug = format!("{:?}", Error::Decode(Box::new(e)));
+    assert!(
+        debug.chars().count() < 1700,
+        "{} chars",
+        debug.chars().count()
+    );
+}

@@ -1,7 +1,7 @@
 //! AK/SK signing against the official Python signer (`huaweicloudsdkcore`
-//! 3.1.219): the three reference vectors, 347 generated vectors
+//! 3.1.219): three reference vectors, 347 generated vectors
 //! (`tests/fixtures/sign/vectors.json`, made by `tests/sdk/sign_vectors.py`)
-//! and the SDK's own signed captures of all 42 operations.
+//! and the SDK's own signed captures of every operation.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

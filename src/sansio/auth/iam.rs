@@ -30,7 +30,6 @@ use serde::Deserialize;
 
 use crate::headers::{DEFAULT_USER_AGENT, JSON_CONTENT_TYPE, X_SUBJECT_TOKEN};
 use crate::sansio::wire::time::parse_iso8601;
-use crate::sansio::wire::{request_id, snippet};
 use crate::{ApiError, DecodeError, Endpoint, Error, Secret};
 
 /// The global IAM endpoint.
@@ -198,14 +197,7 @@ pub fn parse_token(
         ))));
     }
     let decode = |path: &str, message: String| {
-        Error::Decode(Box::new(DecodeError {
-            operation: OP,
-            status: status.as_u16(),
-            path: path.into(),
-            message,
-            body_snippet: snippet(body),
-            request_id: request_id(headers),
-        }))
+        DecodeError::error(OP, status, headers, body, path.into(), message)
     };
     let token = headers
         .get(X_SUBJECT_TOKEN)

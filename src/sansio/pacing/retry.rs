@@ -60,6 +60,7 @@ use std::time::Duration;
 
 use super::{nanos, splitmix64, uniform};
 use crate::throttle::is_quota_message;
+use crate::transport::TransportErrorKind;
 use crate::{ApiError, Error, OperationId};
 
 /// Default: attempts in all, the first included.
@@ -117,13 +118,21 @@ impl<'a> From<&'a ApiError> for Outcome<'a> {
 
 impl<'a> From<&'a Error> for Outcome<'a> {
     /// [`Error::Api`] is read as an [`ApiError`] (above),
-    /// [`Error::QuotaExhausted`] is [`Outcome::QuotaExhausted`], every other
-    /// error [`Outcome::Other`].
-    /// (Transport failures are the caller's: it knows whether it sent.)
+    /// [`Error::QuotaExhausted`] is [`Outcome::QuotaExhausted`],
+    /// [`Error::Transport`] is [`Outcome::NotSent`], [`Outcome::Timeout`] or
+    /// [`Outcome::FailedAfterSend`] by its kind, every other error
+    /// [`Outcome::Other`].
     fn from(error: &'a Error) -> Self {
         match error {
             Error::Api(e) => Outcome::from(&**e),
             Error::QuotaExhausted(_) => Outcome::QuotaExhausted,
+            Error::Transport(e) => match e.kind() {
+                TransportErrorKind::NotSent => Outcome::NotSent,
+                TransportErrorKind::Timeout => Outcome::Timeout,
+                TransportErrorKind::FailedAfterSend => Outcome::FailedAfterSend,
+                // A complete answer came; repeating brings the same one.
+                _ => Outcome::Other,
+            },
             _ => Outcome::Other,
         }
     }

@@ -1,8 +1,12 @@
 //! The crate's one error type.
 
-use std::fmt;
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
 
 use http::{HeaderMap, StatusCode};
+
+use super::redact::redact_json_secrets;
+use super::TransportError;
 
 /// Everything that can go wrong building a request or reading a response.
 ///
@@ -60,6 +64,33 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// No complete response: the transport failed (see
+    /// [`TransportError::kind`] for whether the request may have reached the
+    /// server).
+    #[error(transparent)]
+    Transport(TransportError),
+    /// The call's deadline passed before it could finish: the next wait
+    /// (for the throttle, a `Retry-After` or a retry's backoff) would have
+    /// ended after it.
+    #[error(
+        "deadline of {deadline:?} exceeded after {attempts} attempt(s){}",
+        last_error(last)
+    )]
+    DeadlineExceeded {
+        /// The deadline the call had.
+        deadline: std::time::Duration,
+        /// Attempts sent.
+        attempts: u32,
+        /// The last attempt's error, if an attempt failed.
+        last: Option<Box<Error>>,
+    },
+}
+
+fn last_error(last: &Option<Box<Error>>) -> String {
+    match last {
+        Some(e) => format!("; last error: {e}"),
+        None => String::new(),
+    }
 }
 
 fn in_op(operation: &str) -> String {
@@ -76,6 +107,13 @@ pub(crate) const MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
 
 /// How many characters of a body an error message quotes.
 pub(crate) const SNIPPET_CHARS: usize = 256;
+
+/// How many characters of a server's error message (or a decoder's message)
+/// are kept.
+const MESSAGE_CHARS: usize = 1024;
+
+/// How many characters of a server's error code or request id are kept.
+const ID_CHARS: usize = 128;
 
 impl Error {
     pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
@@ -94,6 +132,17 @@ impl Error {
             }
         }
         self
+    }
+
+    /// The request id of the answer this error came from, if the server
+    /// gave one (for a deadline, that of the last attempt).
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) | Error::QuotaExhausted(e) => e.request_id.as_deref(),
+            Error::Decode(e) => e.request_id.as_deref(),
+            Error::DeadlineExceeded { last: Some(e), .. } => e.request_id(),
+            _ => None,
+        }
     }
 
     /// The [`ApiError`], if the service answered with an error status.
@@ -126,11 +175,14 @@ impl Error {
 pub struct ApiError {
     /// HTTP status code.
     pub status: u16,
-    /// Service error code, for example `RTC.00001` or `APIG.0308`.
+    /// Service error code, for example `RTC.00001` or `APIG.0308`. At most
+    /// 128 characters are kept (`…` marks a cut).
     pub error_code: Option<String>,
-    /// Service error message.
+    /// Service error message. At most 1024 characters are kept (`…` marks a
+    /// cut).
     pub error_msg: Option<String>,
     /// The request id (`X-Request-Id` header, or `request_id` in the body).
+    /// At most 128 characters are kept (`…` marks a cut).
     pub request_id: Option<String>,
     /// The start of the body (secrets redacted) when it was not a recognised
     /// error object.
@@ -169,10 +221,12 @@ impl ApiError {
                 }
                 None
             };
-            err.error_code = pick(&["error_code", "code", "errorCode"]);
-            err.error_msg = pick(&["error_msg", "message", "msg", "errorMsg", "error_message"]);
+            err.error_code =
+                pick(&["error_code", "code", "errorCode"]).map(|s| bounded(s, ID_CHARS));
+            err.error_msg = pick(&["error_msg", "message", "msg", "errorMsg", "error_message"])
+                .map(|s| bounded(s, MESSAGE_CHARS));
             if err.request_id.is_none() {
-                err.request_id = pick(&["request_id", "requestId"]);
+                err.request_id = pick(&["request_id", "requestId"]).map(|s| bounded(s, ID_CHARS));
             }
         }
         if err.error_code.is_none() && err.error_msg.is_none() && !body.is_empty() {
@@ -187,29 +241,28 @@ impl ApiError {
     }
 }
 
+/// Server text in `Display` output is bounded and has its control characters
+/// escaped (the fields are public, so this holds even for edited values).
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SparkRTC API error: HTTP {}", self.status)?;
         if let Some(code) = &self.error_code {
-            write!(f, " {code}")?;
+            write!(f, " {}", shown(code, ID_CHARS))?;
         }
         if let Some(msg) = &self.error_msg {
-            write!(f, ": {msg}")?;
+            write!(f, ": {}", shown(msg, MESSAGE_CHARS))?;
         }
         if let Some(snippet) = &self.body_snippet {
-            write!(f, ": body {snippet:?}")?;
+            write!(f, ": body {:?}", cut(snippet, SNIPPET_CHARS))?;
         }
-        if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
-        }
-        Ok(())
+        write_request_id(f, self.request_id.as_deref())
     }
 }
 
 impl std::error::Error for ApiError {}
 
 /// A successful (2xx) response whose body does not match the documented model.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DecodeError {
     /// The operation's upstream name.
@@ -221,6 +274,8 @@ pub struct DecodeError {
     /// the next key).
     pub path: String,
     /// What was wrong there (serde_json's message, with line and column).
+    /// `Display` and `Debug` show at most 1024 characters of it, control
+    /// characters escaped in `Display`.
     pub message: String,
     /// The start of the body, secrets redacted.
     pub body_snippet: String,
@@ -228,29 +283,123 @@ pub struct DecodeError {
     pub request_id: Option<String>,
 }
 
+/// The path and message come from the response (keys, quoted values): they
+/// are bounded and have their control characters escaped.
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "cannot decode {} response (HTTP {}) at `{}`: {}; body {:?}",
-            self.operation, self.status, self.path, self.message, self.body_snippet
+            self.operation,
+            self.status,
+            shown(&self.path, MESSAGE_CHARS),
+            shown(&self.message, MESSAGE_CHARS),
+            cut(&self.body_snippet, SNIPPET_CHARS)
         )?;
-        if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
-        }
-        Ok(())
+        write_request_id(f, self.request_id.as_deref())
+    }
+}
+
+/// Like a derived `Debug`, with the path and message bounded as in `Display`.
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("path", &cut(&self.path, MESSAGE_CHARS))
+            .field("message", &cut(&self.message, MESSAGE_CHARS))
+            .field("body_snippet", &cut(&self.body_snippet, SNIPPET_CHARS))
+            .field(
+                "request_id",
+                &self.request_id.as_deref().map(|id| cut(id, ID_CHARS)),
+            )
+            .finish()
     }
 }
 
 impl std::error::Error for DecodeError {}
 
+impl DecodeError {
+    /// The error for a 2xx response of `operation` that did not decode at
+    /// `path`: the body is quoted as a redacted snippet, the path and the
+    /// message are bounded, the request id comes from the headers.
+    pub(crate) fn error(
+        operation: &'static str,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+        path: String,
+        message: String,
+    ) -> Error {
+        Error::Decode(Box::new(DecodeError {
+            operation,
+            status: status.as_u16(),
+            path: bounded(path, MESSAGE_CHARS),
+            message: bounded(message, MESSAGE_CHARS),
+            body_snippet: snippet(body),
+            request_id: request_id(headers),
+        }))
+    }
+}
+
+/// Writes ` (request id ...)`, bounded and escaped, when there is one.
+fn write_request_id(f: &mut fmt::Formatter<'_>, id: Option<&str>) -> fmt::Result {
+    match id {
+        Some(id) => write!(f, " (request id {})", shown(id, ID_CHARS)),
+        None => Ok(()),
+    }
+}
+
 /// The `X-Request-Id` response header (matched case-insensitively, as all
-/// header names are), if present and valid UTF-8.
+/// header names are), if present and valid UTF-8; at most 128 characters.
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+        .map(|v| cut(v, ID_CHARS).into_owned())
+}
+
+/// `text` cut to at most `max` characters, on a char boundary, with `…`
+/// appended when cut.
+fn bounded(mut text: String, max: usize) -> String {
+    if let Some((end, _)) = text.char_indices().nth(max) {
+        text.truncate(end);
+        text.push('…');
+    }
+    text
+}
+
+/// [`bounded`] without copying text that is short enough. Cutting a cut text
+/// again at the same length changes nothing.
+fn cut(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => Cow::Owned(format!("{}…", &text[..end])),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// Server text for `Display`: [`cut`] to `max` characters, control
+/// characters escaped.
+fn shown(text: &str, max: usize) -> Escaped<'_> {
+    Escaped(cut(text, max))
+}
+
+/// Displays text with its control characters (CR, LF, ESC, C1 controls, ...)
+/// escaped as Rust does (`\r`, `\n`, `\u{1b}`); everything else, non-ASCII
+/// text included, is written as is.
+struct Escaped<'a>(Cow<'a, str>);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The start of a body for an error message: at most [`SNIPPET_CHARS`]
@@ -267,82 +416,6 @@ pub(crate) fn snippet(body: &[u8]) -> String {
         out.push('…');
     }
     out
-}
-
-/// Whether a JSON key names a secret.
-fn is_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    k.ends_with("key")
-        || k.contains("token")
-        || k.contains("password")
-        || k.contains("secret")
-        || k == "sk"
-        || k == "authorization"
-}
-
-/// Replaces the value of every secret-named key with `"***"`, in text that is
-/// JSON or close to it (truncated, malformed). Best effort, never panics.
-fn redact_json_secrets(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    let mut copied = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'"' {
-            i += 1;
-            continue;
-        }
-        let key_end = string_end(bytes, i);
-        // The closing quote is ASCII, so `key_end - 1` is a char boundary;
-        // an unterminated key runs to the end.
-        let key_stop = if key_end < bytes.len() || bytes.get(key_end - 1) == Some(&b'"') {
-            key_end - 1
-        } else {
-            key_end
-        };
-        let key = text.get(i + 1..key_stop.max(i + 1)).unwrap_or("");
-        let mut j = key_end;
-        while j < bytes.len() && bytes[j].is_ascii_whitespace() {
-            j += 1;
-        }
-        if j < bytes.len() && bytes[j] == b':' && is_secret_key(key) {
-            j += 1;
-            while j < bytes.len() && bytes[j].is_ascii_whitespace() {
-                j += 1;
-            }
-            let value_end = if j < bytes.len() && bytes[j] == b'"' {
-                string_end(bytes, j)
-            } else {
-                let mut k = j;
-                while k < bytes.len() && !matches!(bytes[k], b',' | b'}' | b']') {
-                    k += 1;
-                }
-                k
-            };
-            out.push_str(&text[copied..j]);
-            out.push_str("\"***\"");
-            copied = value_end;
-            i = value_end;
-        } else {
-            i = key_end;
-        }
-    }
-    out.push_str(&text[copied..]);
-    out
-}
-
-/// Index just past the JSON string starting at `start` (which holds `"`), or
-/// the end of input when unterminated.
-fn string_end(bytes: &[u8], start: usize) -> usize {
-    let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
-        }
-    }
-    bytes.len()
 }
 
 #[cfg(test)]
@@ -415,5 +488,40 @@ mod tests {
         let e = ApiError::from_response(StatusCode::SERVICE_UNAVAILABLE, &h, b"");
         assert_eq!(e.body_snippet, None);
         assert_eq!(e.to_string(), "SparkRTC API error: HTTP 503");
+    }
+
+    #[test]
+    fn decode_error_display_escapes_and_bounds_server_text() {
+        let e = DecodeError {
+            operation: "ShowApp",
+            status: 200,
+            path: "users.a\u{1b}[2J".into(),
+            message: format!("unknown variant `\r\n\u{9b}房`{}", "m".repeat(5000)),
+            body_snippet: "{}".into(),
+            request_id: Some("r\u{7f}".into()),
+        };
+        let shown = e.to_string();
+        let expected_message = format!(
+            "unknown variant `\\r\\n\\u{{9b}}房`{}…",
+            "m".repeat(1024 - "unknown variant `\r\n\u{9b}房`".chars().count())
+        );
+        assert_eq!(
+            shown,
+            format!(
+                "cannot decode ShowApp response (HTTP 200) at `users.a\\u{{1b}}[2J`: {expected_message}; body \"{{}}\" (request id r\\u{{7f}})"
+            )
+        );
+        let debug = format!("{e:?}");
+        assert!(debug.len() < 1200, "{debug}");
+        assert!(debug.contains("m…\""), "{debug}");
+    }
+
+    #[test]
+    fn bounding_is_idempotent() {
+        let once = bounded("é".repeat(300), ID_CHARS);
+        assert_eq!(once.chars().count(), ID_CHARS + 1);
+        assert_eq!(cut(&once, ID_CHARS), once);
+        assert_eq!(bounded(once.clone(), ID_CHARS), once);
+        assert_eq!(shown("short", ID_CHARS).to_string(), "short");
     }
 }
