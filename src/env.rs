@@ -12,3 +12,17 @@ impl Credentials {
         Credentials::from_lookup(|name| std::env::var(name).ok())
     }
 }
+
+/// The environment variable that points the client elsewhere than the
+/// global endpoint (a regional endpoint, a proxy, the simulator).
+pub(crate) const ENV_ENDPOINT: &str = "SPARKRTC_ENDPOINT";
+
+/// The endpoint of `SPARKRTC_ENDPOINT`, or the global one when it is unset
+/// or empty.
+#[cfg_attr(not(feature = "ureq"), allow(dead_code))]
+pub(crate) fn endpoint_from_env() -> Result<crate::Endpoint, Error> {
+    match std::env::var(ENV_ENDPOINT) {
+        Ok(url) if !url.is_empty() => crate::Endpoint::new(&url),
+        _ => Ok(crate::Endpoint::default()),
+    }
+}

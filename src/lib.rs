@@ -152,7 +152,16 @@ mod sansio;
 
 // Everything that does I/O, each allowed to by name.
 #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
+pub mod client;
+#[allow(clippy::disallowed_methods, clippy::disallowed_types)]
 mod env;
+#[cfg(feature = "simulator")]
+#[allow(clippy::disallowed_methods, clippy::disallowed_types)]
+pub mod simulator;
+#[allow(clippy::disallowed_methods, clippy::disallowed_types)]
+pub mod time;
+#[allow(clippy::disallowed_methods, clippy::disallowed_types)]
+pub mod transport;
 
 /// The `http` crate this crate's requests and responses are made of.
 pub use http;
@@ -160,7 +169,12 @@ pub use http;
 pub use sansio::auth::{clock, iam, sign, Credentials, Secret};
 pub use sansio::model;
 pub use sansio::operations::{
-    dynamic, ops, Operation, OperationId, OperationInfo, Output, Unchecked,
+    dynamic, ops, pages, Operation, OperationId, OperationInfo, Output, Unchecked,
 };
 pub use sansio::pacing::{retry, throttle};
 pub use sansio::wire::{headers, ApiError, DecodeError, Endpoint, Error};
+
+// The README's snippets are doc tests.
+#[cfg(all(doctest, feature = "ureq"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -116,6 +116,12 @@ macro_rules! string_enum {
             }
         }
 
+        impl $crate::sansio::operations::incoming::QueryScalar for $name {
+            fn from_text(text: &str) -> Result<Self, String> {
+                Ok($name::from(text))
+            }
+        }
+
         impl $crate::sansio::model::lenient::Lenient for $name {
             fn deserialize_lenient<'de, D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 ::serde::Deserialize::deserialize(d)

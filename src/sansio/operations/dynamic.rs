@@ -37,10 +37,11 @@
 //! ```
 
 use http::{HeaderMap, Request, StatusCode};
+
+pub use super::incoming::{decode_request, route, Incoming, RequestError};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::sansio::wire::{request_id, snippet};
 use crate::{DecodeError, Endpoint, Error, Operation, OperationId};
 
 /// Looks an operation up by its upstream name.
@@ -158,13 +159,13 @@ pub fn parse_as<O: Operation>(
 ) -> Result<Value, Error> {
     let out = O::parse(status, headers, body)?;
     serde_json::to_value(&out).map_err(|e| {
-        Error::Decode(Box::new(DecodeError {
-            operation: O::ID.name(),
-            status: status.as_u16(),
-            path: ".".into(),
-            message: format!("cannot re-serialize the output: {e}"),
-            body_snippet: snippet(body),
-            request_id: request_id(headers),
-        }))
+        DecodeError::error(
+            O::ID.name(),
+            status,
+            headers,
+            body,
+            ".".into(),
+            format!("cannot re-serialize the output: {e}"),
+        )
     })
 }

@@ -22,6 +22,9 @@
 ///     optional: [ limit: u32 [1..=100] ],// optional query parameters, with a documented range
 ///     body: BodyModel,                   // default: no body
 ///     output: OutputModel,
+///     pages: { offset: PageNumber,       // a list paged by offset/limit:
+///              items: apps: App,         // where the items are,
+///              total: count },           // and the total, if the answer has one
 /// }
 /// ```
 macro_rules! operations {
@@ -46,6 +49,11 @@ macro_rules! operations {
                 ),* $(,)? ], )?
                 $( body: $body:ident, )?
                 output: $output:ty,
+                $( pages: {
+                    offset: $pkind:ident,
+                    items: $pitems:ident : $pitem:ty
+                    $(, total: $ptotal:ident)? $(,)?
+                }, )?
             }
         )+
     ) => {
@@ -169,12 +177,52 @@ macro_rules! operations {
                 fn project_id_override(&self) -> Option<&str> {
                     project_id_override!(self $(, $project_scoped)?)
                 }
+
+                fn decode_query(
+                    pairs: &[(String, String)],
+                    out: &mut ::serde_json::Map<String, ::serde_json::Value>,
+                ) -> Result<(), $crate::dynamic::RequestError> {
+                    #[allow(unused_imports)]
+                    use $crate::sansio::operations::incoming::put_query;
+                    let _ = (&pairs, &out);
+                    $($( put_query::<$qty>(wire_name!($q $(, $qwire)?), true, pairs, out)?; )*)?
+                    $($( put_query::<$oty>(wire_name!($o $(, $owire)?), false, pairs, out)?; )*)?
+                    Ok(())
+                }
             }
 
             impl $crate::Operation for $name {
                 const ID: $crate::OperationId = $crate::OperationId::$name;
                 type Output = $output;
             }
+
+            $(
+                impl $crate::pages::Paginated for $name {
+                    type Item = $pitem;
+                    const OFFSET: $crate::pages::PageOffset = $crate::pages::PageOffset::$pkind;
+
+                    fn page_params(&self) -> (Option<u32>, Option<u32>) {
+                        (self.offset, self.limit)
+                    }
+
+                    fn with_offset(&self, offset: u32) -> Self {
+                        let mut next = self.clone();
+                        next.offset = Some(offset);
+                        next
+                    }
+
+                    fn items(output: &$output) -> &[$pitem] {
+                        &output.$pitems
+                    }
+
+                    fn total(output: &$output) -> Option<i64> {
+                        let _ = output;
+                        $( return output.$ptotal; )?
+                        #[allow(unreachable_code)]
+                        None
+                    }
+                }
+            )?
         )+
 
         // In a module of its own, so that `ops` holds only the request types.
@@ -252,6 +300,29 @@ macro_rules! operations {
             ) -> Result<::serde_json::Value, $crate::Error> {
                 match self {
                     $( OperationId::$name => $crate::dynamic::normalize_as::<super::$name>(params), )+
+                }
+            }
+
+            /// Reads a request's query into the parameters (see
+            /// [`crate::dynamic::decode_request`]).
+            pub(crate) fn decode_query(
+                self,
+                pairs: &[(String, String)],
+                out: &mut ::serde_json::Map<String, ::serde_json::Value>,
+            ) -> Result<(), $crate::dynamic::RequestError> {
+                use $crate::sansio::operations::Plumbing;
+                match self {
+                    $( OperationId::$name => <super::$name as Plumbing>::decode_query(pairs, out), )+
+                }
+            }
+
+            /// Reads parameters strictly and checks them as `build` does.
+            pub(crate) fn check_params(
+                self,
+                params: &::serde_json::Value,
+            ) -> Result<::serde_json::Value, $crate::dynamic::RequestError> {
+                match self {
+                    $( OperationId::$name => $crate::sansio::operations::incoming::check_as::<super::$name>(params), )+
                 }
             }
 

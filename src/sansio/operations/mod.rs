@@ -4,8 +4,10 @@
 #[macro_use]
 mod macros;
 pub mod dynamic;
+pub(crate) mod incoming;
 mod operation;
 pub mod ops;
+pub mod pages;
 
 pub(crate) use operation::{serialize_body, Plumbing};
 pub use operation::{Operation, OperationInfo, Output, Unchecked};

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::headers::{DEFAULT_USER_AGENT, JSON_CONTENT_TYPE, X_PROJECT_ID};
 use crate::sansio::model::rules::Checks;
 use crate::sansio::wire::encoding::{encode_into, write_sorted_query, QueryPair};
-use crate::sansio::wire::{request_id, snippet, validate_project_id, MAX_RESPONSE_BODY};
+use crate::sansio::wire::{request_id, validate_project_id, MAX_RESPONSE_BODY};
 use crate::throttle::ThrottleCategory;
 use crate::{ApiError, DecodeError, Endpoint, Error, OperationId};
 
@@ -113,6 +113,14 @@ pub trait Plumbing {
     fn checks(&self) -> Checks {
         Checks::ALL
     }
+
+    /// Reads the query parameters of a request, by wire name, into `out`.
+    fn decode_query(
+        pairs: &[(String, String)],
+        out: &mut serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), crate::dynamic::RequestError>
+    where
+        Self: Sized;
 }
 
 /// Any operation, sent without the crate's checks of documented ranges.
@@ -159,6 +167,12 @@ impl<O: Operation> Plumbing for Unchecked<O> {
     }
     fn checks(&self) -> Checks {
         Checks::WITHOUT_RANGES
+    }
+    fn decode_query(
+        pairs: &[(String, String)],
+        out: &mut serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), crate::dynamic::RequestError> {
+        O::decode_query(pairs, out)
     }
 }
 
@@ -449,12 +463,5 @@ fn decode_error(
     path: String,
     message: String,
 ) -> Error {
-    Error::Decode(Box::new(DecodeError {
-        operation,
-        status: status.as_u16(),
-        path,
-        message,
-        body_snippet: snippet(body),
-        request_id: request_id(headers),
-    }))
+    DecodeError::error(operation, status, headers, body, path, message)
 }

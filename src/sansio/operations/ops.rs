@@ -54,6 +54,7 @@ operations! {
             limit: u32 [1..=100],
         ],
         output: AppList,
+        pages: { offset: PageNumber, items: apps: App, total: count },
     }
 
     ShowApp {
@@ -134,6 +135,7 @@ operations! {
             limit: u32,
         ],
         output: RecordRuleList,
+        pages: { offset: PageNumber, items: rules: RecordRule },
     }
 
     ShowRecordRule {
@@ -508,6 +510,7 @@ operations! {
             offset: u32,
         ],
         output: AbnormalEvents,
+        pages: { offset: ItemOffset, items: events: AbnormalEvent, total: total },
     }
 
     ListRtcClientQosDetails {
@@ -547,6 +550,7 @@ operations! {
             offset: u32,
         ],
         output: ClientQosDetails,
+        pages: { offset: ItemOffset, items: data: QosQualityData },
     }
 
     ListRtcHistoryQuality {
@@ -731,6 +735,7 @@ operations! {
             offset: u32,
         ],
         output: RoomList,
+        pages: { offset: ItemOffset, items: room_info_list: RtcRoomInfo, total: total },
     }
 
     ListRtcUserList {
@@ -768,5 +773,6 @@ operations! {
             mode as "type": UserListMode,
         ],
         output: UserList,
+        pages: { offset: ItemOffset, items: users: RtcUser, total: total },
     }
 }

@@ -1,0 +1,499 @@
+//! The blocking client: it drives [the loop](crate#the-drive-loop) for you,
+//! over any [`Transport`].
+//!
+//! ```no_run
+//! use sparkrtc::ops::ListApps;
+//! use sparkrtc::client::Client;
+//!
+//! // HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_PROJECT_ID
+//! // (and SPARKRTC_ENDPOINT to point elsewhere than the global endpoint).
+//! let client = Client::from_env()?;
+//! let apps = client.call(&ListApps::new().limit(10))?;
+//! println!("{} apps (request id {:?})", apps.count.unwrap_or(0), apps.request_id);
+//! for app in client.items(ListApps::new()) {
+//!     println!("{:?}", app?.app_name);
+//! }
+//! # Ok::<(), sparkrtc::Error>(())
+//! ```
+
+mod pacer;
+mod pages;
+
+use std::fmt;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{HeaderMap, Request, StatusCode};
+use serde_json::Value;
+
+pub use pacer::{LocalPacer, Pacer};
+pub use pages::{Items, Pages};
+
+use crate::clock::{is_signature_expired, ClockSkew};
+use crate::pages::Paginated;
+use crate::retry::{Outcome, RetryDecision, RetryPolicy};
+use crate::sansio::pacing::splitmix64;
+use crate::sign::sign;
+use crate::throttle::{Admission, CredentialId, Scope, ThrottleConfig};
+use crate::time::{Clock, SystemClock};
+use crate::transport::Transport;
+use crate::{dynamic, Credentials, Endpoint, Error, Operation, OperationId, Output};
+
+/// The default bound on one call, retries and waits included.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+
+/// A blocking SparkRTC client over the transport `T`.
+///
+/// One call ([`call`](Client::call)) builds the request, waits for the
+/// throttle, signs it with the current time corrected by the clock skew the
+/// client has measured, sends it, feeds the answer back to the throttle,
+/// parses it, and retries per the [`RetryPolicy`], re-signing every attempt,
+/// all within a deadline. The client is `Send + Sync` when its transport is:
+/// share one (in an `Arc`, or by reference in scoped threads) so that every
+/// thread draws from one throttle.
+///
+/// With the `ureq` feature (on by default), [`Client::from_env`] or
+/// [`Client::builder`]`(UreqTransport::default())` give a client over HTTPS.
+pub struct Client<T> {
+    transport: T,
+    endpoint: Endpoint,
+    credentials: Credentials,
+    scope_credential: CredentialId,
+    pacer: Arc<dyn Pacer>,
+    retry: RetryPolicy,
+    clock: Arc<dyn Clock>,
+    /// Server clock minus local clock, seconds.
+    skew: AtomicI64,
+    seed: u64,
+    calls: AtomicU64,
+    deadline: Duration,
+}
+
+impl<T> fmt::Debug for Client<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.endpoint)
+            .field("credentials", &self.credentials)
+            .field("retry", &self.retry)
+            .field("skew", &self.skew())
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Settings of a [`Client`]; from [`Client::builder`].
+pub struct ClientBuilder<T> {
+    transport: T,
+    endpoint: Endpoint,
+    credentials: Option<Credentials>,
+    throttle: ThrottleConfig,
+    pacer: Option<Arc<dyn Pacer>>,
+    retry: RetryPolicy,
+    clock: Option<Arc<dyn Clock>>,
+    seed: Option<u64>,
+    deadline: Duration,
+}
+
+impl<T> fmt::Debug for ClientBuilder<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("endpoint", &self.endpoint)
+            .field("credentials", &self.credentials)
+            .field("throttle", &self.throttle)
+            .field("retry", &self.retry)
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Transport> ClientBuilder<T> {
+    /// The endpoint (default: the global endpoint). Its project id fills the
+    /// statistical paths and `X-Project-Id`; when it has none, the
+    /// credentials' project id is used.
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.endpoint = endpoint;
+        self
+    }
+
+    /// The credentials (required).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// The limits the in-process throttle enforces (default: the documented
+    /// ones).
+    pub fn throttle(mut self, config: ThrottleConfig) -> Self {
+        self.throttle = config;
+        self
+    }
+
+    /// Another pacer than the in-process throttle (one shared by a fleet of
+    /// processes, say); [`throttle`](Self::throttle) is then unused.
+    pub fn pacer(mut self, pacer: Arc<dyn Pacer>) -> Self {
+        self.pacer = Some(pacer);
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The clock the client reads and sleeps on (default [`SystemClock`]).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// The seed of the retry jitter (default: drawn once per client). Fix it
+    /// for reproducible runs.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// The bound on one call, retries and waits included (default
+    /// [`DEFAULT_DEADLINE`]).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// The client. Fails without credentials, or when the endpoint and the
+    /// credentials name different projects.
+    pub fn build(self) -> Result<Client<T>, Error> {
+        let credentials = self.credentials.ok_or_else(|| {
+            Error::InvalidCredentials(
+                "no credentials: give them with ClientBuilder::credentials".into(),
+            )
+        })?;
+        let endpoint = match (self.endpoint.project_id(), credentials.project_id()) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(Error::invalid(
+                    "project_id",
+                    format!("the endpoint is for project `{a}` but the credentials are for `{b}`; set it in one place"),
+                ))
+            }
+            (None, Some(b)) => self.endpoint.with_project_id(b)?,
+            _ => self.endpoint,
+        };
+        let scope_credential = credentials
+            .access_key()
+            .map_or(CredentialId::DEFAULT, CredentialId::from_access_key);
+        let pacer = self
+            .pacer
+            .unwrap_or_else(|| Arc::new(LocalPacer::new(self.throttle)));
+        Ok(Client {
+            transport: self.transport,
+            endpoint,
+            credentials,
+            scope_credential,
+            pacer,
+            retry: self.retry,
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock::new())),
+            skew: AtomicI64::new(0),
+            seed: self.seed.unwrap_or_else(random_seed),
+            calls: AtomicU64::new(0),
+            deadline: self.deadline,
+        })
+    }
+}
+
+/// A seed from std's per-process random hasher keys.
+fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    h.finish()
+}
+
+#[cfg(feature = "ureq")]
+impl Client<crate::transport::UreqTransport> {
+    /// A client over [`UreqTransport`](crate::transport::UreqTransport) with
+    /// the credentials and endpoint of the environment:
+    /// `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` (required),
+    /// `HUAWEICLOUD_SDK_PROJECT_ID`, `HUAWEICLOUD_SDK_SECURITY_TOKEN`, and
+    /// `SPARKRTC_ENDPOINT` (default: the global endpoint).
+    pub fn from_env() -> Result<Self, Error> {
+        Client::builder(crate::transport::UreqTransport::default())
+            .endpoint(crate::env::endpoint_from_env()?)
+            .credentials(Credentials::from_env()?)
+            .build()
+    }
+}
+
+impl<T> Client<T> {
+    /// The endpoint calls go to.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The clock skew measured so far (server minus local).
+    pub fn skew(&self) -> ClockSkew {
+        ClockSkew::from_seconds(self.skew.load(Ordering::Relaxed))
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+}
+
+impl<T: Transport> Client<T> {
+    /// A builder for a client over `transport`.
+    pub fn builder(transport: T) -> ClientBuilder<T> {
+        ClientBuilder {
+            transport,
+            endpoint: Endpoint::default(),
+            credentials: None,
+            throttle: ThrottleConfig::documented(),
+            pacer: None,
+            retry: RetryPolicy::default(),
+            clock: None,
+            seed: None,
+            deadline: DEFAULT_DEADLINE,
+        }
+    }
+
+    /// Calls an operation: the typed output, with the request id, or the
+    /// last error.
+    pub fn call<O: Operation>(&self, operation: &O) -> Result<Output<O::Output>, Error> {
+        self.call_within(operation, self.deadline)
+    }
+
+    /// [`call`](Self::call) with its own deadline.
+    pub fn call_within<O: Operation>(
+        &self,
+        operation: &O,
+        deadline: Duration,
+    ) -> Result<Output<O::Output>, Error> {
+        self.drive(&Typed(operation), deadline)
+    }
+
+    /// Calls an operation by its upstream name with JSON parameters in the
+    /// official SDK's request shape (see [`dynamic`]); the output comes back
+    /// as JSON, the request id under `X-Request-Id`.
+    pub fn call_json(&self, name: &str, params: &Value) -> Result<Value, Error> {
+        let id = dynamic::operation(name)?;
+        self.drive(&Json { id, params }, self.deadline)
+    }
+
+    /// The pages of a list operation, one call each.
+    pub fn pages<O: Paginated>(&self, first: O) -> Pages<'_, T, O> {
+        Pages::new(self, first)
+    }
+
+    /// The items of a list operation, across its pages.
+    pub fn items<O: Paginated>(&self, first: O) -> Items<'_, T, O> {
+        Items::new(self, first)
+    }
+
+    /// The loop, written once for typed and JSON calls.
+    fn drive<C: Call>(&self, call: &C, deadline: Duration) -> Result<C::Output, Error> {
+        let id = call.id();
+        let scope = Scope::of(id).with_credential(self.scope_credential);
+        let started = self.clock.now();
+        let deadline_at = started.saturating_add(deadline);
+        let seed = self.seed ^ splitmix64(self.calls.fetch_add(1, Ordering::Relaxed));
+        let mut attempt = 0u32;
+        let mut skew_retried = false;
+        let mut last: Option<Error> = None;
+        loop {
+            let mut request = call.build(&self.endpoint)?;
+            let mut waited = Duration::ZERO;
+            loop {
+                match self.pacer.acquire(scope, self.clock.now())? {
+                    Admission::Send => break,
+                    Admission::Wait(d) => {
+                        self.wait(d, deadline_at, deadline, attempt, &mut last)?;
+                        waited += d;
+                    }
+                }
+            }
+            attempt += 1;
+            let skew = self.skew();
+            let signed_at = skew.server_time(self.clock.wall());
+            sign(&mut request, &self.credentials, signed_at)?;
+            let error = match self.transport.send(request) {
+                Ok(response) => {
+                    let (parts, body) = response.into_parts();
+                    self.learn_skew_from_date(&parts.headers);
+                    let fed = self.pacer.on_response(
+                        scope,
+                        self.clock.now(),
+                        parts.status,
+                        &parts.headers,
+                        &body,
+                    );
+                    log_attempt(id, attempt, Some(parts.status), &parts.headers, waited);
+                    fed?;
+                    match call.parse(parts.status, &parts.headers, &body) {
+                        Ok(output) => return Ok(output),
+                        Err(error) => {
+                            if !skew_retried && self.learn_skew_from_error(&error, signed_at, skew)
+                            {
+                                // The clock was off: sign again at once.
+                                skew_retried = true;
+                                last = Some(error);
+                                continue;
+                            }
+                            error
+                        }
+                    }
+                }
+                Err(e) => {
+                    log_attempt(id, attempt, None, &HeaderMap::new(), waited);
+                    Error::Transport(e)
+                }
+            };
+            let elapsed = self.clock.now().saturating_sub(started);
+            match self
+                .retry
+                .decide(id, attempt, elapsed, Outcome::from(&error), seed)
+            {
+                RetryDecision::Stop(_) => return Err(error),
+                RetryDecision::Retry(d) => {
+                    last = Some(error);
+                    self.wait(d, deadline_at, deadline, attempt, &mut last)?;
+                }
+            }
+        }
+    }
+
+    /// Sleeps `d`, unless that would end after the deadline.
+    fn wait(
+        &self,
+        d: Duration,
+        deadline_at: Duration,
+        deadline: Duration,
+        attempts: u32,
+        last: &mut Option<Error>,
+    ) -> Result<(), Error> {
+        if self.clock.now().saturating_add(d) > deadline_at {
+            return Err(Error::DeadlineExceeded {
+                deadline,
+                attempts,
+                last: last.take().map(Box::new),
+            });
+        }
+        self.clock.sleep(d);
+        Ok(())
+    }
+
+    /// Adopts the skew a `Date` header shows when it is more than the
+    /// header's one-second resolution (and latency) can explain.
+    fn learn_skew_from_date(&self, headers: &HeaderMap) {
+        if let Some(measured) = ClockSkew::from_date_header(headers, self.clock.wall()) {
+            let current = self.skew.load(Ordering::Relaxed);
+            if (measured.seconds() - current).abs() > 2 {
+                self.skew.store(measured.seconds(), Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// After a signature-expired answer: learns the skew from its message
+    /// (or keeps what its `Date` header taught). True when the skew now
+    /// differs from the one the request was signed with.
+    fn learn_skew_from_error(
+        &self,
+        error: &Error,
+        signed_at: std::time::SystemTime,
+        used: ClockSkew,
+    ) -> bool {
+        let Some(api) = error.api() else {
+            return false;
+        };
+        if !is_signature_expired(api) {
+            return false;
+        }
+        if let Some(from_message) = ClockSkew::from_error(api, signed_at) {
+            let total = used.seconds().saturating_add(from_message.seconds());
+            self.skew.store(total, Ordering::Relaxed);
+        }
+        self.skew() != used
+    }
+}
+
+/// What [`Client::drive`] needs of a call: its operation, its request, its
+/// parser.
+trait Call {
+    type Output;
+    fn id(&self) -> OperationId;
+    fn build(&self, endpoint: &Endpoint) -> Result<Request<Vec<u8>>, Error>;
+    fn parse(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Self::Output, Error>;
+}
+
+struct Typed<'a, O>(&'a O);
+
+impl<O: Operation> Call for Typed<'_, O> {
+    type Output = Output<O::Output>;
+    fn id(&self) -> OperationId {
+        O::ID
+    }
+    fn build(&self, endpoint: &Endpoint) -> Result<Request<Vec<u8>>, Error> {
+        self.0.build(endpoint)
+    }
+    fn parse(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Self::Output, Error> {
+        O::parse(status, headers, body)
+    }
+}
+
+struct Json<'a> {
+    id: OperationId,
+    params: &'a Value,
+}
+
+impl Call for Json<'_> {
+    type Output = Value;
+    fn id(&self) -> OperationId {
+        self.id
+    }
+    fn build(&self, endpoint: &Endpoint) -> Result<Request<Vec<u8>>, Error> {
+        self.id.build_json(self.params, endpoint)
+    }
+    fn parse(&self, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Result<Value, Error> {
+        self.id.parse_json(status, headers, body)
+    }
+}
+
+/// One line per attempt at debug level (target `sparkrtc`): operation,
+/// attempt, status or transport failure, request id, time waited for the
+/// throttle. Never headers, bodies or secrets.
+#[cfg(feature = "log")]
+fn log_attempt(
+    id: OperationId,
+    attempt: u32,
+    status: Option<StatusCode>,
+    headers: &HeaderMap,
+    waited: Duration,
+) {
+    let request_id = crate::sansio::wire::request_id(headers);
+    match status {
+        Some(status) => log::debug!(
+            target: "sparkrtc",
+            "{id} attempt {attempt}: HTTP {} request id {} (waited {waited:?} for the throttle)",
+            status.as_u16(),
+            request_id.as_deref().unwrap_or("-"),
+        ),
+        None => log::debug!(
+            target: "sparkrtc",
+            "{id} attempt {attempt}: no response (waited {waited:?} for the throttle)"
+        ),
+    }
+}
+
+#[cfg(not(feature = "log"))]
+fn log_attempt(_: OperationId, _: u32, _: Option<StatusCode>, _: &HeaderMap, _: Duration) {}
