@@ -10,6 +10,7 @@
 //! the same ureq transport a production client uses. With them set, it runs
 //! against the real service (`SPARKRTC_ENDPOINT` overrides the endpoint):
 //! it creates an application and recording resources in your account.
+#![allow(clippy::disallowed_methods)] // an example may read the environment
 
 use std::process::ExitCode;
 
