@@ -291,7 +291,7 @@ fuzz_target!(|input: Input<'_>| {
     let expected_hash = if request.body().is_empty() {
         EMPTY_SHA256.to_owned()
     } else if let Some(preset) = request.headers().get("x-sdk-content-sha256") {
-        preset.to_str().unwrap().trim().to_owned()
+        std::str::from_utf8(preset.as_bytes()).unwrap().trim().to_owned()
     } else {
         hex(&Sha256::digest(request.body()))
     };

@@ -72,7 +72,13 @@ impl Drop for SimulatorServer {
 }
 
 pub(super) fn serve(sim: Simulator, addr: impl ToSocketAddrs) -> io::Result<SimulatorServer> {
-    let server = tiny_http::Server::http(addr).map_err(|e| io::Error::other(e.to_string()))?;
+    let listener = std::net::TcpListener::bind(addr)?;
+    // Answers go out at once: without TCP_NODELAY (which accepted sockets
+    // inherit from the listener), a body written after its head waits for
+    // the client's delayed ACK, 40 ms on Linux.
+    socket2::SockRef::from(&listener).set_tcp_nodelay(true)?;
+    let server = tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| io::Error::other(e.to_string()))?;
     let bound = server
         .server_addr()
         .to_ip()

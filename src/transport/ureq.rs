@@ -4,7 +4,14 @@
 use std::io;
 use std::time::Duration;
 
-use http::{Request, Response};
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
+
+use http::{Request, Response, Uri};
+use ureq::config::Config;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use super::{Transport, TransportError, TransportErrorKind};
 
@@ -71,7 +78,7 @@ impl UreqConfig {
 }
 
 /// The default transport: ureq with rustls and the webpki roots, keep-alive
-/// connection pooling, no redirects (a 3xx is handed to the parser like any
+/// connection pooling, name resolution cached for 30 s, no redirects (a 3xx is handed to the parser like any
 /// other status), no automatic `Accept-Encoding`, 4xx and 5xx returned as
 /// responses, proxies from `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/`NO_PROXY`
 /// as ureq reads them.
@@ -86,7 +93,7 @@ pub struct UreqTransport {
 impl UreqTransport {
     /// A transport with `config`.
     pub fn new(config: UreqConfig) -> Self {
-        let agent = ureq::Agent::config_builder()
+        let agent_config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
@@ -95,8 +102,12 @@ impl UreqTransport {
             .timeout_per_read(Some(config.read_timeout))
             .timeout_global(Some(config.call_timeout))
             .user_agent(crate::headers::DEFAULT_USER_AGENT)
-            .build()
-            .new_agent();
+            .build();
+        let agent = ureq::Agent::with_parts(
+            agent_config,
+            DefaultConnector::default(),
+            CachingResolver::default(),
+        );
         UreqTransport {
             agent,
             max_body_bytes: config.max_body_bytes,
@@ -161,5 +172,50 @@ fn classify(error: ureq::Error) -> TransportError {
         },
         ureq::Error::BodyExceedsLimit(limit) => TransportError::body_too_large(limit),
         other => TransportError::failed_after_send(other),
+    }
+}
+
+/// How long a name resolution is reused.
+const RESOLVE_TTL: Duration = Duration::from_secs(30);
+
+/// ureq resolves the host on every request, even over a pooled connection,
+/// and with a resolve or whole-call timeout set it does so on a new thread
+/// each time (about 13 µs of CPU per call on loopback). This resolver keeps
+/// each answer for [`RESOLVE_TTL`], resolving through ureq's own resolver
+/// (with its timeout) only when the answer is missing or stale.
+#[derive(Debug, Default)]
+struct CachingResolver {
+    inner: DefaultResolver,
+    cache: Mutex<HashMap<String, (Instant, ResolvedSocketAddrs)>>,
+}
+
+impl Resolver for CachingResolver {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let key = match (uri.scheme_str(), uri.authority()) {
+            (Some(scheme), Some(authority)) => format!("{scheme}://{authority}"),
+            _ => return self.inner.resolve(uri, config, timeout),
+        };
+        let cached = self
+            .cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .filter(|(at, _)| at.elapsed() < RESOLVE_TTL)
+            .map(|(_, addrs)| addrs.clone());
+        if let Some(addrs) = cached {
+            return Ok(addrs);
+        }
+        let addrs = self.inner.resolve(uri, config, timeout)?;
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.len() > 64 {
+            cache.retain(|_, (at, _)| at.elapsed() < RESOLVE_TTL);
+        }
+        cache.insert(key, (Instant::now(), addrs.clone()));
+        Ok(addrs)
     }
 }
