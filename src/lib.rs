@@ -166,7 +166,8 @@ pub mod transport;
 /// The `http` crate this crate's requests and responses are made of.
 pub use http;
 
-pub use sansio::auth::{clock, iam, sign, Credentials, Secret};
+pub use sansio::auth::{clock, iam, join, sign, Credentials, Secret};
+pub use sansio::callback;
 pub use sansio::model;
 pub use sansio::operations::{
     dynamic, ops, pages, Operation, OperationId, OperationInfo, Output, Unchecked,

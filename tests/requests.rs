@@ -522,3 +522,26 @@ fn unchecked_sends_values_outside_the_documented_ranges() {
         .build(&endpoint())
         .is_ok());
 }
+
+#[test]
+fn the_callback_auth_key_has_its_documented_length() {
+    let update = |key: &str| {
+        UpdateRecordCallback::new(
+            "app",
+            AppCallbackUrlReq::new("https://cb.example.com").auth_key(key),
+        )
+    };
+    for ok in ["k".repeat(32), "k".repeat(64), "钥".repeat(40)] {
+        assert!(update(&ok).build(&endpoint()).is_ok(), "{}", ok.len());
+    }
+    for bad in ["k".repeat(31), "k".repeat(65)] {
+        let (_, field, reason) = invalid(update(&bad).build(&endpoint()));
+        assert_eq!(field, "body.auth_key");
+        assert_eq!(
+            reason,
+            format!("must be 32 to 64 characters, got {}", bad.len())
+        );
+        assert!(!reason.contains(&bad));
+        assert!(sparkrtc::Unchecked(update(&bad)).build(&endpoint()).is_ok());
+    }
+}

@@ -352,7 +352,7 @@ fn secrets_never_appear_in_debug_output_or_errors() {
     let op = sparkrtc::ops::UpdateRecordCallback::new(
         "app",
         sparkrtc::model::AppCallbackUrlReq::new("https://cb.example.com")
-            .auth_key(format!("cb-{SENTINEL}")),
+            .auth_key(format!("cb-{SENTINEL}-and-enough-for-32-chars")),
     );
     assert!(!format!("{op:?}").contains(SENTINEL));
     let mut r = sparkrtc::Operation::build(&op, &Endpoint::default()).unwrap();

@@ -682,6 +682,9 @@ fn rooms_and_users_follow_jobs_and_removals() {
     assert_eq!(online.users[0].uid.as_deref(), Some("u2"));
 }
 
+/// A callback key of the documented 32 to 64 characters.
+const CALLBACK_KEY: &str = "k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1";
+
 #[test]
 fn recording_callback_events_are_collected_once() {
     let s = setup();
@@ -689,7 +692,7 @@ fn recording_callback_events_are_collected_once() {
     s.client
         .call(&UpdateRecordCallback::new(
             &app_id,
-            AppCallbackUrlReq::new("https://example.test/cb").auth_key("k1"),
+            AppCallbackUrlReq::new("https://example.test/cb").auth_key(CALLBACK_KEY),
         ))
         .unwrap();
     let rule_id = create_rule(&s.client, &app_id, "sparkrtc-record", "cn-north-4");
@@ -710,7 +713,7 @@ fn recording_callback_events_are_collected_once() {
     );
     assert_eq!(
         started[0].auth_key.as_ref().map(|k| k.expose_secret()),
-        Some("k1")
+        Some(CALLBACK_KEY)
     );
     let object = format!("rec/{app_id}/MP4/m_{job_id}_room-c_20240102T030406Z.mp4");
     assert_eq!(started[0].object.as_deref(), Some(object.as_str()));

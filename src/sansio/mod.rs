@@ -12,11 +12,13 @@
 //!   dynamic (by-name) dispatch;
 //! - `model`: request and response bodies, value sets, their rules;
 //! - `auth`: signing, credentials, secrets, IAM tokens, clock skew;
-//! - `pacing`: the throttle, the retry policy, seeded jitter.
+//! - `pacing`: the throttle, the retry policy, seeded jitter;
+//! - `callback`: recording callbacks, verified and parsed.
 
 pub(crate) mod wire;
 #[macro_use]
 pub mod model;
 pub(crate) mod auth;
+pub mod callback;
 pub(crate) mod operations;
 pub(crate) mod pacing;

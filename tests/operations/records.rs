@@ -122,7 +122,8 @@ pub fn case(id: OperationId, ep: &Endpoint, r: &Response) -> Option<Typed> {
         Id::UpdateRecordCallback => typed(
             UpdateRecordCallback::new(
                 APP,
-                AppCallbackUrlReq::new("http://mydomain.com").auth_key("78912374ae8cdb38"),
+                AppCallbackUrlReq::new("http://mydomain.com")
+                    .auth_key("78912374ae8cdb3878912374ae8cdb38"),
             ),
             ep,
             r,

@@ -2,7 +2,9 @@
 
 pub mod clock;
 mod credentials;
+pub(crate) mod hex;
 pub mod iam;
+pub mod join;
 mod secret;
 pub mod sign;
 

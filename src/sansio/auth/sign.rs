@@ -36,6 +36,7 @@ use http::Request;
 use percent_encoding::{percent_decode_str, percent_encode};
 use sha2::{Digest, Sha256};
 
+use super::hex::encode as hex;
 use super::Auth;
 use crate::headers::{
     X_AUTH_TOKEN, X_PROJECT_ID, X_SDK_CONTENT_SHA256, X_SDK_DATE, X_SECURITY_TOKEN,
@@ -486,17 +487,6 @@ fn sensitive(name: &str, value: &str) -> Result<HeaderValue, Error> {
     Ok(v)
 }
 
-/// Lower-case hex of `bytes` (at most 32) into `buf`.
-fn hex<'a>(bytes: &[u8], buf: &'a mut [u8; 64]) -> &'a str {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let n = bytes.len().min(32);
-    for (i, b) in bytes[..n].iter().enumerate() {
-        buf[2 * i] = DIGITS[usize::from(b >> 4)];
-        buf[2 * i + 1] = DIGITS[usize::from(b & 15)];
-    }
-    std::str::from_utf8(&buf[..2 * n]).unwrap_or("")
-}
-
 /// An `X-Sdk-Date` value, `YYYYMMDDTHHMMSSZ` (UTC).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct SdkDate([u8; 16]);
@@ -544,10 +534,5 @@ mod tests {
         assert_eq!(SdkDate::parse("20240102T030405Z"), Some(t(1_704_164_645)));
         assert!(SdkDate::new(t(253_402_300_800)).is_err());
         assert!(SdkDate::new(UNIX_EPOCH - Duration::from_secs(1)).is_err());
-    }
-
-    #[test]
-    fn hex_digits() {
-        assert_eq!(hex(&[0x00, 0x9f, 0xff], &mut [0; 64]), "009fff");
     }
 }

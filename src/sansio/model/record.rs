@@ -194,10 +194,19 @@ request_model! {
             url: String,
         }
         optional {
-            /// Key the callbacks are authenticated with; none when unset. Secret.
+            /// Key the callbacks are authenticated with, 32 to 64 characters;
+            /// none when unset. Secret.
             auth_key: Secret,
         }
-        rules: |req, at, _| {
+        rules: |req, at, checks| {
+            if let (true, Some(key)) = (checks.ranges, &req.auth_key) {
+                let chars = key.expose_secret().chars().count();
+                if !(32..=64).contains(&chars) {
+                    return Err(at.field("auth_key").invalid(format!(
+                        "must be 32 to 64 characters, got {chars}"
+                    )));
+                }
+            }
             let url = at.field("url");
             let lower = req.url.get(..8).unwrap_or(&req.url).to_ascii_lowercase();
             if !(lower.starts_with("http://") || lower.starts_with("https://")) {

@@ -23,3 +23,10 @@ pub const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 
 /// The `User-Agent` of every request.
 pub const DEFAULT_USER_AGENT: &str = concat!("sparkrtc-rust/", env!("CARGO_PKG_VERSION"));
+
+/// `X-Rtc-Rand`: the random part of a recording callback's signature.
+pub const X_RTC_RAND: &str = "x-rtc-rand";
+/// `X-Rtc-Timestamp`: when a recording callback was sent.
+pub const X_RTC_TIMESTAMP: &str = "x-rtc-timestamp";
+/// `X-Rtc-Signature`: a recording callback's signature.
+pub const X_RTC_SIGNATURE: &str = "x-rtc-signature";
