@@ -509,11 +509,15 @@ pub fn signed_headers(
     timestamp: &str,
     body: &[u8],
 ) -> Result<HeaderMap, CallbackError> {
+    // Only what a verifier can read back (`HeaderValue::to_str`).
     let value = |name: &'static str, text: &str| {
-        HeaderValue::from_str(text).map_err(|_| CallbackError::MalformedHeader {
-            name,
-            reason: "not visible ASCII".into(),
-        })
+        HeaderValue::from_str(text)
+            .ok()
+            .filter(|v| v.to_str().is_ok())
+            .ok_or_else(|| CallbackError::MalformedHeader {
+                name,
+                reason: "not visible ASCII".into(),
+            })
     };
     let mut headers = HeaderMap::new();
     headers.insert(X_RTC_RAND, value("X-Rtc-Rand", rand)?);
