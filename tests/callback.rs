@@ -498,7 +498,8 @@ proptest! {
         let mut chars = room.chars();
         let first = chars.next().unwrap();
         let rest: String = chars.collect();
-        if !rest.is_empty() {
+        // (Ids containing `+` are ambiguous in the documented format.)
+        if !rest.is_empty() && ![&app, &room, &user].iter().any(|id| id.contains('+')) {
             let moved = join::sign(&format!("{app}{first}"), &rest, &user, &key, now, validity).unwrap();
             prop_assert_ne!(moved.signature, base.signature);
         }

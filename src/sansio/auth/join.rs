@@ -10,6 +10,9 @@
 //! reference's code sample computes it. The user's role is not signed. The
 //! `app_key` comes from `ShowApp` or `ListApps` (`authentication.app_key`).
 //!
+//! The format cannot tell `a+b` / `c` from `a` / `b+c`: ids that may contain
+//! `+` sign ambiguously, whatever computes the signature.
+//!
 //! ```
 //! use std::time::{Duration, UNIX_EPOCH};
 //! use sparkrtc::join::{sign, verify, RECOMMENDED_VALIDITY};

@@ -5,7 +5,7 @@
 //! body and output types, and any documented checks. The `operations!` macro
 //! turns the table into a request struct per operation (named after the
 //! upstream operation, for example [`CreateMixJob`]), its
-//! [`Operation`](crate::Operation) impl, [`OperationId`] and the dynamic
+//! [`Operation`](crate::Operation) impl, [`OperationId`](crate::OperationId) and the dynamic
 //! dispatch. To add an endpoint, add an entry here (and its body models in
 //! [`model`](crate::model) if it has new ones). Sections an entry leaves out
 //! take their defaults: no parameters, no body, safe to retry.

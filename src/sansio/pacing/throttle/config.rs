@@ -11,7 +11,7 @@ use crate::Error;
 pub const MAX_REQUESTS_PER_WINDOW: u32 = 1 << 16;
 
 /// The longest configurable window (one day). A server-reported limit per
-/// day or longer is a quota: [`Throttle::on_response`] reports it as
+/// day or longer is a quota: [`Throttle::on_response`](super::Throttle::on_response) reports it as
 /// [`Error::QuotaExhausted`].
 pub const MAX_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -26,7 +26,7 @@ pub const DEFAULT_MAX_SERVER_WAIT: Duration = Duration::from_secs(5 * 60);
 /// and 5 s, the wait Huawei Cloud's `APIG.0308` guidance recommends.
 pub const DEFAULT_BACKOFF: (Duration, Duration) = (Duration::from_secs(2), Duration::from_secs(5));
 
-/// The limits a [`Throttle`] enforces and how it reacts to a 429.
+/// The limits a [`Throttle`](super::Throttle) enforces and how it reacts to a 429.
 ///
 /// Starts from the documented limits
 /// ([`ThrottleCategory::documented_limit`]); override a category for a raised

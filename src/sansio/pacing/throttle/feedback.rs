@@ -20,7 +20,7 @@ use super::RateLimit;
 ///   clock), so the date is not used: `None`.
 ///
 /// Malformed values are ignored. With several values, the longest wait wins;
-/// with several `Date` headers, the earliest. Uncapped: [`Throttle`] caps.
+/// with several `Date` headers, the earliest. Uncapped: [`Throttle`](super::Throttle) caps.
 ///
 /// ```
 /// use std::time::Duration;

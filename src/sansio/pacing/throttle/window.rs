@@ -8,7 +8,7 @@ use super::RateLimit;
 use crate::sansio::pacing::{nanos, MAX_TIME_NS};
 use crate::Error;
 
-/// The answer of [`Throttle::acquire`] and [`Window::acquire`].
+/// The answer of [`Throttle::acquire`](super::Throttle::acquire) and [`Window::acquire`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[must_use]
 pub enum Admission {
@@ -75,7 +75,7 @@ pub struct Window {
 
 impl Window {
     /// An empty window for `limit`. Fails when `limit` is out of the range
-    /// [`ThrottleConfig::with_limit`] accepts.
+    /// [`ThrottleConfig::with_limit`](super::ThrottleConfig::with_limit) accepts.
     pub fn new(limit: RateLimit) -> Result<Window, Error> {
         validate_limit(limit)?;
         Ok(Window::from_valid(limit))
