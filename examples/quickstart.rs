@@ -276,6 +276,32 @@ fn run() -> Result<(), String> {
         },
     )?;
 
+    // Every end user joins the room with a signature the app server mints
+    // with the app's key (from ShowApp; CreateApp does not return it).
+    let shown = step("show the application", client.call(&ShowApp::new(&app_id)), |a| {
+        let on = a.authentication.as_ref().and_then(|auth| auth.enable);
+        format!("join authentication {}", on.map_or("?", |on| if on { "on" } else { "off" }))
+    })?;
+    let app_key = shown.authentication.as_ref().and_then(|a| a.app_key.clone());
+    match app_key {
+        Some(key) => {
+            let token = sparkrtc::join::sign(
+                &app_id,
+                room,
+                "alice",
+                &key,
+                std::time::SystemTime::now(),
+                sparkrtc::join::RECOMMENDED_VALIDITY,
+            )
+            .map_err(|e| format!("join signature: {e}"))?;
+            println!(
+                "{:<34} alice in {room}: signature {} ctime {}",
+                "join signature", token.signature, token.ctime
+            );
+        }
+        None => println!("{:<34} the application has no app_key", "join signature"),
+    }
+
     println!("Done.");
     Ok(())
 }
