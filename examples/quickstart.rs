@@ -278,11 +278,21 @@ fn run() -> Result<(), String> {
 
     // Every end user joins the room with a signature the app server mints
     // with the app's key (from ShowApp; CreateApp does not return it).
-    let shown = step("show the application", client.call(&ShowApp::new(&app_id)), |a| {
-        let on = a.authentication.as_ref().and_then(|auth| auth.enable);
-        format!("join authentication {}", on.map_or("?", |on| if on { "on" } else { "off" }))
-    })?;
-    let app_key = shown.authentication.as_ref().and_then(|a| a.app_key.clone());
+    let shown = step(
+        "show the application",
+        client.call(&ShowApp::new(&app_id)),
+        |a| {
+            let on = a.authentication.as_ref().and_then(|auth| auth.enable);
+            format!(
+                "join authentication {}",
+                on.map_or("?", |on| if on { "on" } else { "off" })
+            )
+        },
+    )?;
+    let app_key = shown
+        .authentication
+        .as_ref()
+        .and_then(|a| a.app_key.clone());
     match app_key {
         Some(key) => {
             let token = sparkrtc::join::sign(

@@ -68,8 +68,74 @@
 //! Every answer carries `X-Request-Id`, `Content-Type:
 //! application/json;charset=UTF-8` and `Date`; errors have the body
 //! `{"error_code": "...", "error_msg": "..."}`.
+//!
+//! # Recording callbacks
+//!
+//! As the service does, the simulator POSTs an event to the record-callback
+//! URL of the application (`UpdateRecordCallback`) when a recording job
+//! starts a file (`RECORD_NEW_FILE_START`), completes it
+//! (`RECORD_FILE_COMPLETE`, with the file's fields) and ends
+//! (`CLOUD_RECORD_SERVER_OVER`), signed with the callback's `auth_key` when
+//! it has one, as [`callback::Verifier`](crate::callback::Verifier) checks.
+//! It contacts **loopback URLs only** (`127.0.0.0/8`, `[::1]`,
+//! `localhost`): events for any other URL are dropped and logged as
+//! [`DeliveryOutcome::NotLoopback`]. A [served](Simulator::serve) simulator
+//! delivers them on its own; in memory, call
+//! [`Simulator::deliver_callbacks`]. [`Simulator::callback_log`] lists what
+//! was sent and how the receiver answered; nothing is retried.
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//! use std::time::{Duration, UNIX_EPOCH};
+//!
+//! use sparkrtc::callback::{CallbackEvent, Verifier};
+//! use sparkrtc::http::{Request, Response};
+//! use sparkrtc::model::*;
+//! use sparkrtc::ops::*;
+//! use sparkrtc::simulator::{Simulator, SimulatorConfig, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY};
+//! use sparkrtc::time::{Clock, VirtualClock};
+//! use sparkrtc::transport::TransportError;
+//! use sparkrtc::{Credentials, Endpoint};
+//!
+//! let key = "0123456789abcdef0123456789abcdef";
+//! let clock = VirtualClock::new(UNIX_EPOCH + Duration::from_secs(1_704_164_645));
+//! // Instead of real POSTs (the default), keep the requests.
+//! let posted = Arc::new(Mutex::new(Vec::new()));
+//! let sink = Arc::clone(&posted);
+//! let receiver = move |request: Request<Vec<u8>>| -> Result<Response<Vec<u8>>, TransportError> {
+//!     sink.lock().unwrap().push(request);
+//!     Ok(sparkrtc::callback::acknowledgement())
+//! };
+//! let config = SimulatorConfig::default()
+//!     .with_clock(Arc::new(clock.clone()))
+//!     .with_callback_transport(receiver);
+//! let sim = Simulator::new(config);
+//! let client = sparkrtc::client::Client::builder(sim.clone())
+//!     .endpoint(Endpoint::new("http://sim.local")?.with_project_id(sim.config().project_id())?)
+//!     .credentials(Credentials::ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY)?)
+//!     .clock(Arc::new(clock.clone()))
+//!     .build()?;
+//!
+//! let app_id = client.call(&CreateApp::new(AppReq::new("demo")))?.body.app_id.unwrap();
+//! let callback = AppCallbackUrlReq::new("http://127.0.0.1:8080/cb").auth_key(key);
+//! client.call(&UpdateRecordCallback::new(&app_id, callback))?;
+//! let obs = RecordObsFileAddr::new("cn-north-4", "obs-project", "sparkrtc-record");
+//! let rule = RecordRuleReq::new(obs, vec![RecordFormat::Mp4]).mp4_config(Mp4RecordConfig::new(60u32));
+//! let rule_id = client.call(&CreateRecordRule::new(&app_id, rule))?.body.rule_id.unwrap();
+//! let job = MixJobReq::new(MixParam::new("room-1", EncodeTemplate::AudioOnly))
+//!     .record_param(RecordParam::new(&rule_id));
+//! let job_id = client.call(&CreateMixJob::new(&app_id, job))?.body.job_id.unwrap();
+//! clock.sleep(Duration::from_secs(1)); // the job starts, and its file
+//! assert_eq!(sim.deliver_callbacks().len(), 1);
+//!
+//! let request = posted.lock().unwrap().remove(0);
+//! let event = Verifier::new(key)?.verify_request(&request, clock.wall())?;
+//! assert!(matches!(event, CallbackEvent::FileStarted(ref e) if e.job_id.as_deref() == Some(job_id.as_str())));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod auth;
+mod callbacks;
 mod handlers;
 mod server;
 mod state;
@@ -79,7 +145,7 @@ mod util;
 use std::fmt;
 use std::io;
 use std::net::ToSocketAddrs;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use http::header::{HeaderValue, CONTENT_TYPE, DATE};
@@ -92,6 +158,7 @@ use crate::time::{Clock, SystemClock};
 use crate::transport::{Transport, TransportError};
 use crate::{OperationId, Secret};
 
+pub use callbacks::{CallbackTransport, Delivery, DeliveryOutcome, CALLBACK_TIMEOUT};
 pub use server::SimulatorServer;
 pub use state::{CallbackEvent, CallbackEventKind};
 
@@ -168,12 +235,14 @@ pub struct SimulatorConfig {
     rate_limits: bool,
     job_start_delay: Duration,
     max_apps: usize,
+    callback_transport: Option<CallbackTransport>,
 }
 
 impl Default for SimulatorConfig {
     /// One AK/SK pair ([`DEFAULT_ACCESS_KEY`], [`DEFAULT_SECRET_KEY`]), no
     /// tokens, [`DEFAULT_PROJECT_ID`], seed 0, the [`SystemClock`], rate
-    /// limits on, [`DEFAULT_JOB_START_DELAY`], [`DEFAULT_MAX_APPS`].
+    /// limits on, [`DEFAULT_JOB_START_DELAY`], [`DEFAULT_MAX_APPS`],
+    /// callbacks posted with the crate's ureq transport.
     fn default() -> Self {
         SimulatorConfig {
             credentials: vec![(
@@ -187,6 +256,7 @@ impl Default for SimulatorConfig {
             rate_limits: true,
             job_start_delay: DEFAULT_JOB_START_DELAY,
             max_apps: DEFAULT_MAX_APPS,
+            callback_transport: None,
         }
     }
 }
@@ -201,6 +271,14 @@ impl fmt::Debug for SimulatorConfig {
             .field("rate_limits", &self.rate_limits)
             .field("job_start_delay", &self.job_start_delay)
             .field("max_apps", &self.max_apps)
+            .field(
+                "callback_transport",
+                &if self.callback_transport.is_some() {
+                    "custom"
+                } else {
+                    "ureq"
+                },
+            )
             .finish_non_exhaustive()
     }
 }
@@ -265,6 +343,19 @@ impl SimulatorConfig {
     /// How many applications may exist at once.
     pub fn with_max_apps(mut self, max: usize) -> Self {
         self.max_apps = max;
+        self
+    }
+
+    /// What posts recording callbacks (default: the crate's
+    /// [`UreqTransport`](crate::transport::UreqTransport) with
+    /// [`CALLBACK_TIMEOUT`]). Only callbacks to loopback URLs reach it,
+    /// whatever it is; a test can pass a closure to see them without
+    /// sockets.
+    pub fn with_callback_transport(
+        mut self,
+        transport: impl Transport + Send + Sync + 'static,
+    ) -> Self {
+        self.callback_transport = Some(Arc::new(transport));
         self
     }
 
@@ -338,6 +429,13 @@ pub struct Simulator {
 struct Inner {
     config: SimulatorConfig,
     state: Mutex<State>,
+    /// Held while callbacks are posted, so that they go out in order; never
+    /// with the state lock.
+    delivering: Mutex<()>,
+    /// Every callback sent or refused.
+    deliveries: Mutex<Vec<Delivery>>,
+    /// Made on the first callback.
+    callback_transport: OnceLock<CallbackTransport>,
 }
 
 impl fmt::Debug for Simulator {
@@ -362,6 +460,9 @@ impl Simulator {
             inner: Arc::new(Inner {
                 config,
                 state: Mutex::new(state),
+                delivering: Mutex::new(()),
+                deliveries: Mutex::new(Vec::new()),
+                callback_transport: OnceLock::new(),
             }),
         }
     }
@@ -405,8 +506,10 @@ impl Simulator {
 
     /// The recording callback events that are due by now and were not
     /// collected before: files started and completed, and jobs over, in
-    /// order. This is the seam where a sender of signed callback POSTs plugs
-    /// in; the simulator itself posts nothing.
+    /// order, for a caller that sends them itself.
+    /// [`deliver_callbacks`](Self::deliver_callbacks) (which a served
+    /// simulator runs on its own) takes the same events and posts them: use
+    /// one or the other.
     pub fn due_callback_events(&self) -> Vec<CallbackEvent> {
         let now = self.now();
         let mut state = self.lock();
@@ -416,7 +519,9 @@ impl Simulator {
 
     /// Serves the simulator over HTTP at `addr` (port 0: any free port) on
     /// a background thread, until the returned server is shut down or
-    /// dropped.
+    /// dropped. A second thread [delivers](Self::deliver_callbacks) the
+    /// recording callbacks as they fall due (it looks every 50 ms and right
+    /// after each request).
     pub fn serve(&self, addr: impl ToSocketAddrs) -> io::Result<SimulatorServer> {
         server::serve(self.clone(), addr)
     }

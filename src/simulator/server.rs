@@ -1,10 +1,13 @@
-//! Serving the simulator over HTTP (tiny_http, one background thread).
+//! Serving the simulator over HTTP (tiny_http, one background thread), and
+//! delivering its recording callbacks (a second one).
 
 use std::io::{self, Cursor, Read};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use http::{HeaderName, HeaderValue, Method, Request, StatusCode};
 
@@ -15,6 +18,10 @@ use super::Simulator;
 /// The largest request body read (the gateway's limit is 12 MB).
 const MAX_BODY: u64 = 12 * 1024 * 1024;
 
+/// How often the callback thread looks for due events (it also looks right
+/// after each request).
+const CALLBACK_POLL: Duration = Duration::from_millis(50);
+
 /// A [`Simulator`] served over HTTP, from [`Simulator::serve`]. Stops
 /// serving on [`shutdown`](SimulatorServer::shutdown) or when dropped.
 pub struct SimulatorServer {
@@ -22,6 +29,7 @@ pub struct SimulatorServer {
     server: Arc<tiny_http::Server>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    callbacks: Option<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for SimulatorServer {
@@ -48,18 +56,24 @@ impl SimulatorServer {
         format!("http://{addr}")
     }
 
-    /// Stops serving and waits for the serving thread to end. New
-    /// connections are refused. A connection a client kept alive stays open
-    /// but gets no more answers (its reads time out), so give clients of a
-    /// restarted simulator fresh connections.
+    /// Stops serving and waits for the serving thread to end, and for the
+    /// callback thread (which finishes the POST it is making, if any, and
+    /// sends no more). New connections are refused. A connection a client
+    /// kept alive stays open but gets no more answers (its reads time out),
+    /// so give clients of a restarted simulator fresh connections.
     pub fn shutdown(mut self) {
         self.stop_now();
     }
 
     fn stop_now(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
         if let Some(thread) = self.thread.take() {
-            self.stop.store(true, Ordering::SeqCst);
             self.server.unblock();
+            let _ = thread.join();
+        }
+        // The serving thread dropped its end of the channel: the callback
+        // thread wakes up and ends.
+        if let Some(thread) = self.callbacks.take() {
             let _ = thread.join();
         }
     }
@@ -85,25 +99,61 @@ pub(super) fn serve(sim: Simulator, addr: impl ToSocketAddrs) -> io::Result<Simu
         .ok_or_else(|| io::Error::other("the server did not bind an IP address"))?;
     let server = Arc::new(server);
     let stop = Arc::new(AtomicBool::new(false));
+    let (nudge, nudged) = mpsc::channel::<()>();
+    let callbacks = {
+        let sim = sim.clone();
+        let stop = Arc::clone(&stop);
+        std::thread::Builder::new()
+            .name("sparkrtc-simulator-callbacks".into())
+            .spawn(move || deliver_until_stopped(&sim, &nudged, &stop))?
+    };
     let thread = {
         let server = Arc::clone(&server);
         let stop = Arc::clone(&stop);
-        std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("sparkrtc-simulator".into())
             .spawn(move || loop {
                 match server.recv() {
-                    Ok(request) => serve_one(&sim, request),
+                    Ok(request) => {
+                        serve_one(&sim, request);
+                        // The callback thread may be gone; nothing to do then.
+                        let _ = nudge.send(());
+                    }
                     Err(_) if stop.load(Ordering::SeqCst) => break,
                     Err(_) => continue,
                 }
-            })?
+            });
+        match spawned {
+            Ok(thread) => thread,
+            Err(e) => {
+                // The closure (and the channel's sender) is dropped: the
+                // callback thread ends.
+                let _ = callbacks.join();
+                return Err(e);
+            }
+        }
     };
     Ok(SimulatorServer {
         addr: bound,
         server,
         stop,
         thread: Some(thread),
+        callbacks: Some(callbacks),
     })
+}
+
+/// The callback thread: delivers due callbacks every [`CALLBACK_POLL`] and
+/// after each request, until the server stops.
+fn deliver_until_stopped(sim: &Simulator, nudged: &mpsc::Receiver<()>, stop: &AtomicBool) {
+    // A nudge or a timeout: look; the sender gone (the server stopped): end.
+    while let Ok(()) | Err(RecvTimeoutError::Timeout) = nudged.recv_timeout(CALLBACK_POLL) {
+        // Requests answered meanwhile need one look, not one each.
+        while nudged.try_recv().is_ok() {}
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        sim.deliver_callbacks();
+    }
 }
 
 /// Reads one request, answers it, writes the answer.

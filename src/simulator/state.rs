@@ -5,14 +5,15 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
+use crate::callback::{EventType, RecordingEvent};
 use crate::model::{
-    AppStatus, AutoRecordMode, IndividualStreamJobReq, JobState, MixParam, RecordFormat,
-    RecordParam, RecordRuleReq, StopReason,
+    AppStatus, AutoRecordMode, EncodeTemplate, IndividualStreamJobReq, JobState, MixParam,
+    RecordFormat, RecordParam, RecordRuleReq, StopReason, StreamResolution,
 };
 use crate::throttle::{ThrottleCategory, Window};
 use crate::Secret;
 
-use super::util::{hex_digits, mix};
+use super::util::{epoch_secs, hash_str, hex_digits, iso_secs, mix};
 use super::LoggedRequest;
 
 /// A moment on both of the clock's scales: monotonic (for ordering and
@@ -41,6 +42,8 @@ pub(super) enum IdKind {
     Job = 4,
     Session = 5,
     Request = 6,
+    /// The `X-Rtc-Rand` of signed callbacks.
+    CallbackRand = 7,
 }
 
 pub(super) struct AppRec {
@@ -111,6 +114,31 @@ impl JobRec {
         }
     }
 
+    /// The recorded video's width and height: from the mixing template, or
+    /// the resolution tier of a single stream with video; `None` for audio.
+    pub(super) fn video_size(&self) -> Option<(i64, i64)> {
+        match &self.kind {
+            JobKind::Mix(param) => match &param.encode_template {
+                EncodeTemplate::AudioOnly => None,
+                template => {
+                    let (w, rest) = template.as_str().split_once(['x', '*'])?;
+                    let h = rest.split('_').next()?;
+                    Some((w.parse().ok()?, h.parse().ok()?))
+                }
+            },
+            JobKind::Individual(req) => {
+                req.video_type.as_ref()?;
+                match req.select_stream_type.as_ref()? {
+                    StreamResolution::Ld => Some((320, 180)),
+                    StreamResolution::Sd => Some((640, 360)),
+                    StreamResolution::Hd => Some((1280, 720)),
+                    StreamResolution::Fhd => Some((1920, 1080)),
+                    StreamResolution::Unknown(_) => None,
+                }
+            }
+        }
+    }
+
     /// Every callback event of the job so far, in order.
     fn events(&self) -> Vec<(Stamp, CallbackEventKind, Option<&RecordFile>)> {
         let mut out: Vec<_> = self
@@ -142,6 +170,14 @@ pub(super) struct RecordFile {
     pub(super) object: String,
     pub(super) started: Stamp,
     pub(super) completed: Option<Stamp>,
+}
+
+/// The size of a completed file: in KB (as the bucket lists it) and in
+/// bytes (as its callback says), the same for a seed and an object name.
+pub(super) fn file_size(seed: u64, object: &str) -> (i64, i64) {
+    let kb = 1 + (mix(seed, &[hash_str(object)]) % 20_480) as i64;
+    let short = (mix(seed, &[hash_str(object), 1]) % 1024) as i64;
+    (kb, kb * 1024 - short)
 }
 
 pub(super) struct RoomRec {
@@ -299,7 +335,7 @@ impl State {
         let seed = self.seed;
         for file in &mut job.files {
             file.completed = Some(at);
-            let size = 1 + (mix(seed, &[super::util::hash_str(&file.object)]) % 20_480) as i64;
+            let (size, _) = file_size(seed, &file.object);
             if let Some(bucket) = self
                 .buckets
                 .iter_mut()
@@ -313,8 +349,8 @@ impl State {
     /// Collects the callback events due at `now` that were not collected
     /// before, in order (by job creation, then by time).
     ///
-    /// This is where a sender of signed callback POSTs plugs in: it calls
-    /// this periodically and posts each event to its `callback` URL.
+    /// The callback sender (`callbacks.rs`) calls this, then posts each
+    /// event to its `callback` URL with the state unlocked.
     pub(super) fn collect_due_events(&mut self, now: Duration) -> Vec<CallbackEvent> {
         let mut order: Vec<(&String, &JobRec)> = self.jobs.iter().collect();
         order.sort_by_key(|(_, j)| j.created.mono);
@@ -336,6 +372,7 @@ impl State {
                     break;
                 }
                 taken += 1;
+                let completed = file.filter(|_| *kind == CallbackEventKind::RecordFileComplete);
                 out.push(CallbackEvent {
                     kind: *kind,
                     at: at.wall,
@@ -345,8 +382,18 @@ impl State {
                     stream_name: job.stream_name(),
                     record_format: file.map(|f| f.format.clone()),
                     bucket: file.map(|f| f.bucket.clone()),
+                    location: file.map(|f| f.location.clone()),
                     object: file.map(|f| f.object.clone()),
                     file_started_at: file.map(|f| f.started.wall),
+                    file_completed_at: completed.and_then(|f| f.completed).map(|c| c.wall),
+                    file_size: completed.map(|f| file_size(self.seed, &f.object).1),
+                    video_size: job.video_size().filter(|_| file.is_some()),
+                    stop_reason: match kind {
+                        CallbackEventKind::CloudRecordServerOver => {
+                            job.stopped.as_ref().map(|(_, r)| r.clone())
+                        }
+                        _ => None,
+                    },
                     callback_url: callback.as_ref().map(|c| c.0.clone()),
                     auth_key: callback.as_ref().and_then(|c| c.1.clone()),
                 });
@@ -446,8 +493,9 @@ impl CallbackEventKind {
 /// A recording event that is due to be posted to an application's record
 /// callback, from [`Simulator::due_callback_events`](super::Simulator::due_callback_events).
 ///
-/// The simulator does not post these yet; a sender would sign each (with
-/// `auth_key`) and POST it to `callback_url`.
+/// [`Simulator::deliver_callbacks`](super::Simulator::deliver_callbacks)
+/// (and a served simulator, on its own) posts each as [`body`](Self::body),
+/// signed with `auth_key`, to `callback_url`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CallbackEvent {
@@ -467,13 +515,84 @@ pub struct CallbackEvent {
     pub record_format: Option<RecordFormat>,
     /// The file's bucket (file events only).
     pub bucket: Option<String>,
+    /// The bucket's region, `cn-north-4` say (file events only).
+    pub location: Option<String>,
     /// The file's object name (file events only).
     pub object: Option<String>,
     /// When the file was started (file events only).
     pub file_started_at: Option<SystemTime>,
+    /// When the file was completed (`RECORD_FILE_COMPLETE` only).
+    pub file_completed_at: Option<SystemTime>,
+    /// The file's size in bytes (`RECORD_FILE_COMPLETE` only).
+    pub file_size: Option<i64>,
+    /// The video's width and height (file events of jobs that record
+    /// video).
+    pub video_size: Option<(i64, i64)>,
+    /// Why the job stopped (`CLOUD_RECORD_SERVER_OVER` only).
+    pub stop_reason: Option<StopReason>,
     /// The application's record-callback URL when the event was collected,
     /// if one is configured.
     pub callback_url: Option<String>,
     /// The callback's authentication key, if one is configured.
     pub auth_key: Option<Secret>,
+}
+
+impl CallbackEvent {
+    /// The event in the documented shape, as the crate's callback model:
+    /// `event_type`, `app_id`, `room_id`, `job_id`, `stream_name` always;
+    /// `record_format` and `start_time` when a file starts; the file fields
+    /// (`download_url`, `obs_location`, `obs_bucket`, `obs_object`,
+    /// `file_size`, `record_duration`, `start_time`, `end_time`, and
+    /// `width`/`height` for video) when it is complete; `end_time` and the
+    /// stop reason as `detail_message` when the job is over.
+    pub fn recording_event(&self) -> RecordingEvent {
+        let mut e = RecordingEvent {
+            event_type: Some(EventType::from(self.kind.as_str())),
+            job_id: Some(self.job_id.clone()),
+            stream_name: Some(self.stream_name.clone()),
+            app_id: Some(self.app_id.clone()),
+            room_id: Some(self.room_id.clone()),
+            ..Default::default()
+        };
+        match self.kind {
+            CallbackEventKind::RecordNewFileStart => {
+                e.record_format = self.record_format.clone();
+                e.start_time = self.file_started_at.map(iso_secs);
+            }
+            CallbackEventKind::RecordFileComplete => {
+                e.record_format = self.record_format.clone();
+                if let (Some(bucket), Some(location), Some(object)) =
+                    (&self.bucket, &self.location, &self.object)
+                {
+                    e.download_url = Some(format!(
+                        "https://{bucket}.obs.{location}.myhuaweicloud.com/{object}"
+                    ));
+                    e.obs_location = Some(format!("http://obs.{location}.myhuaweicloud.com"));
+                    e.obs_bucket = Some(bucket.clone());
+                    e.obs_object = Some(object.clone());
+                }
+                e.file_size = self.file_size;
+                e.start_time = self.file_started_at.map(iso_secs);
+                e.end_time = self.file_completed_at.map(iso_secs);
+                if let (Some(start), Some(end)) = (self.file_started_at, self.file_completed_at) {
+                    let secs = epoch_secs(end).saturating_sub(epoch_secs(start));
+                    e.record_duration = Some(i64::try_from(secs).unwrap_or(i64::MAX));
+                }
+                e.width = self.video_size.map(|(w, _)| w);
+                e.height = self.video_size.map(|(_, h)| h);
+            }
+            CallbackEventKind::CloudRecordServerOver => {
+                e.end_time = Some(iso_secs(self.at));
+                e.detail_message = self.stop_reason.as_ref().map(|r| r.as_str().to_owned());
+            }
+        }
+        e
+    }
+
+    /// The JSON body posted: [`recording_event`](Self::recording_event),
+    /// absent fields left out.
+    pub fn body(&self) -> Vec<u8> {
+        // Plain strings and integers: serializing cannot fail.
+        serde_json::to_vec(&self.recording_event()).unwrap_or_default()
+    }
 }

@@ -38,6 +38,10 @@ pub struct UreqConfig {
     /// The largest response body read (default 16 MiB); a larger one is a
     /// [`TransportErrorKind::BodyTooLarge`] error, not an allocation.
     pub max_body_bytes: u64,
+    /// Whether to use the proxy the environment names (`HTTPS_PROXY`,
+    /// `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`), as ureq reads it (default
+    /// true).
+    pub proxy_from_env: bool,
 }
 
 impl Default for UreqConfig {
@@ -47,6 +51,7 @@ impl Default for UreqConfig {
             read_timeout: Duration::from_secs(30),
             call_timeout: Duration::from_secs(60),
             max_body_bytes: 16 * 1024 * 1024,
+            proxy_from_env: true,
         }
     }
 }
@@ -73,6 +78,12 @@ impl UreqConfig {
     /// Sets the response-body cap.
     pub fn max_body_bytes(mut self, bytes: u64) -> Self {
         self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Sets whether the environment's proxy is used.
+    pub fn proxy_from_env(mut self, yes: bool) -> Self {
+        self.proxy_from_env = yes;
         self
     }
 }
@@ -102,6 +113,11 @@ impl UreqTransport {
             .timeout_per_read(Some(config.read_timeout))
             .timeout_global(Some(config.call_timeout))
             .user_agent(crate::headers::DEFAULT_USER_AGENT)
+            .proxy(if config.proxy_from_env {
+                ureq::Proxy::try_from_env()
+            } else {
+                None
+            })
             .build();
         let agent = ureq::Agent::with_parts(
             agent_config,
