@@ -1,12 +1,104 @@
 //! What the server says back: `Retry-After`, the limit named in a 429's
 //! message, daily quotas.
 
+use std::hash::{Hash, Hasher};
 use std::time::{Duration, SystemTime};
 
-use http::HeaderMap;
+use http::{HeaderMap, StatusCode};
 
 use super::config::MAX_WINDOW;
-use super::RateLimit;
+use super::scope::ScopeHasher;
+use super::{BlockCause, RateLimit, Scope, ThrottleConfig};
+use crate::sansio::pacing::{nanos, splitmix64, uniform};
+use crate::{ApiError, Error};
+
+/// What a response asks of a scope's pacing: how long to hold it, and a
+/// stricter limit to keep. Pure; [`Throttle::on_response`](super::Throttle::on_response)
+/// applies it to its windows, a pacer shared by a fleet to its store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Feedback {
+    /// How long from `now` to hold the scope, cut to the configured cap.
+    pub wait: Duration,
+    /// Where the wait came from.
+    pub cause: BlockCause,
+    /// Whether the wait asked for was longer than the cap.
+    pub capped: bool,
+    /// The limit the `APIG.0308` message names, as written.
+    pub server_limit: Option<RateLimit>,
+    /// That limit as the scope should keep it: its period cut to the cap,
+    /// so that no learned limit stalls a scope longer than a `Retry-After`
+    /// could.
+    pub learned: Option<RateLimit>,
+}
+
+impl Feedback {
+    /// Reads a response for `scope` at `now` under `config`.
+    ///
+    /// - **429** (the gateway's `APIG.0308`): hold the scope for its
+    ///   `Retry-After` (see [`retry_after`]), or, without a usable one, for
+    ///   the default backoff (jittered by the configured seed, the scope and
+    ///   `now`), cut to the cap; keep the limit the message names.
+    /// - A 429 whose message names a daily (or longer) quota is
+    ///   [`Error::QuotaExhausted`]: waiting will not help.
+    /// - **503 with `Retry-After`**: hold the scope until then.
+    /// - Anything else: `Ok(None)` (the body is not read).
+    pub fn of(
+        config: &ThrottleConfig,
+        scope: Scope,
+        now: Duration,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Option<Feedback>, Error> {
+        let throttled = status == StatusCode::TOO_MANY_REQUESTS;
+        if !throttled && status != StatusCode::SERVICE_UNAVAILABLE {
+            return Ok(None);
+        }
+        let requested = retry_after(headers);
+        let mut server_limit = None;
+        if throttled {
+            let error = ApiError::from_response(status, headers, body);
+            if let Some(msg) = error.error_msg.as_deref() {
+                if is_quota_message(msg) {
+                    return Err(Error::QuotaExhausted(Box::new(error)));
+                }
+                server_limit = parse_limit_message(msg);
+            }
+        } else if requested.is_none() {
+            return Ok(None);
+        }
+        let cap = config.max_server_wait();
+        let (wait, cause) = match requested {
+            Some(d) => (d, BlockCause::RetryAfter),
+            None => (
+                default_backoff(config, scope, now),
+                BlockCause::DefaultBackoff,
+            ),
+        };
+        Ok(Some(Feedback {
+            wait: wait.min(cap),
+            cause,
+            capped: wait > cap,
+            server_limit,
+            learned: server_limit.map(|limit| RateLimit {
+                requests: limit.requests,
+                window: limit.window.min(cap),
+            }),
+        }))
+    }
+}
+
+/// The default backoff for `scope` at `now`: uniform in the configured
+/// range, from the seed, the scope and the time.
+fn default_backoff(config: &ThrottleConfig, scope: Scope, now: Duration) -> Duration {
+    let (lo, hi) = config.default_backoff();
+    let mut h = ScopeHasher(config.seed());
+    scope.hash(&mut h);
+    h.write_u64(nanos(now));
+    let r = splitmix64(h.finish());
+    Duration::from_nanos(uniform(r, nanos(lo), nanos(hi)))
+}
 
 /// The wait a response's `Retry-After` header asks for (RFC 9110 §10.2.3).
 ///

@@ -55,7 +55,7 @@ mod scope;
 mod window;
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::BuildHasherDefault;
 use std::time::Duration;
 
 use http::{HeaderMap, StatusCode};
@@ -64,12 +64,12 @@ pub use category::{RateLimit, ThrottleCategory};
 pub use config::{
     ThrottleConfig, DEFAULT_BACKOFF, DEFAULT_MAX_SERVER_WAIT, MAX_REQUESTS_PER_WINDOW, MAX_WINDOW,
 };
-pub use feedback::{is_quota_message, parse_limit_message, retry_after};
+pub use feedback::{is_quota_message, parse_limit_message, retry_after, Feedback};
 pub use scope::{CredentialId, Scope};
-pub use window::{Admission, Window};
+pub use window::{learned_constraint, Admission, Window};
 
-use crate::sansio::pacing::{nanos, splitmix64, uniform, MAX_TIME_NS};
-use crate::{ApiError, Error};
+use crate::sansio::pacing::{nanos, MAX_TIME_NS};
+use crate::Error;
 use scope::ScopeHasher;
 
 /// The latest time the calculators tell apart: `2^63 - 1` ns (about 292
@@ -202,60 +202,22 @@ impl Throttle {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Option<Blocked>, Error> {
-        let throttled = status == StatusCode::TOO_MANY_REQUESTS;
-        if !throttled && status != StatusCode::SERVICE_UNAVAILABLE {
+        let Some(feedback) = Feedback::of(&self.config, scope, now, status, headers, body)? else {
             return Ok(None);
-        }
-        let requested = retry_after(headers);
-        let mut server_limit = None;
-        if throttled {
-            let error = ApiError::from_response(status, headers, body);
-            if let Some(msg) = error.error_msg.as_deref() {
-                if is_quota_message(msg) {
-                    return Err(Error::QuotaExhausted(Box::new(error)));
-                }
-                server_limit = parse_limit_message(msg);
-            }
-        } else if requested.is_none() {
-            return Ok(None);
-        }
-
-        let cap = self.config.max_server_wait();
-        let (wait, cause) = match requested {
-            Some(d) => (d, BlockCause::RetryAfter),
-            None => (self.default_backoff(scope, now), BlockCause::DefaultBackoff),
         };
-        let capped = wait > cap;
         let raw = nanos(now);
         let floor = self.advance(raw);
         let window = self.window_mut(scope);
-        if let Some(limit) = server_limit {
-            // Server text is bounded like the header: a learned limit never
-            // makes a wait longer than the cap (a day or more was a quota,
-            // above). `n` per 23 hours is paced as `n` per cap.
-            window.tighten(RateLimit {
-                requests: limit.requests,
-                window: limit.window.min(cap),
-            });
+        if let Some(limit) = feedback.learned {
+            window.tighten(limit);
         }
-        let wait = window.block_for_ns(raw, floor, nanos(wait.min(cap)));
+        let wait = window.block_for_ns(raw, floor, nanos(feedback.wait));
         Ok(Some(Blocked {
             wait,
-            cause,
-            capped,
-            server_limit,
+            cause: feedback.cause,
+            capped: feedback.capped,
+            server_limit: feedback.server_limit,
         }))
-    }
-
-    /// The default backoff for `scope` at `now`: uniform in the configured
-    /// range, from the seed, the scope and the time.
-    fn default_backoff(&self, scope: Scope, now: Duration) -> Duration {
-        let (lo, hi) = self.config.default_backoff();
-        let mut h = ScopeHasher(self.config.seed());
-        scope.hash(&mut h);
-        h.write_u64(nanos(now));
-        let r = splitmix64(h.finish());
-        Duration::from_nanos(uniform(r, nanos(lo), nanos(hi)))
     }
 
     /// Forgets every scope that is idle at `now` ([`Window::is_idle`]) and

@@ -191,26 +191,17 @@ impl Window {
     /// constraint the configured limit already implies is not kept (and
     /// replaces an earlier learned one: the server's latest word counts).
     pub fn tighten(&mut self, limit: RateLimit) -> bool {
-        let n = self.capacity();
-        let w = nanos(limit.window).min(nanos(MAX_WINDOW));
-        if limit.requests == 0 || w == 0 {
-            return false;
-        }
-        let (count, window) = if limit.requests <= n {
-            (limit.requests, w)
-        } else {
-            (n, w.div_ceil(u64::from(limit.requests / n)))
-        };
-        // Implied by the configured limit: fewer-or-equal windows hold more.
-        let implied = count >= n && window <= self.window;
-        if implied {
-            self.learned = 0;
-            self.learned_window = 0;
-            false
-        } else {
-            self.learned = count;
-            self.learned_window = window;
-            true
+        match learned_constraint(self.limit(), limit) {
+            Some(kept) => {
+                self.learned = kept.requests;
+                self.learned_window = nanos(kept.window);
+                true
+            }
+            None => {
+                self.learned = 0;
+                self.learned_window = 0;
+                false
+            }
         }
     }
 
@@ -289,6 +280,30 @@ impl Window {
     fn newest(&self) -> Option<u64> {
         self.kth_recent(1)
     }
+}
+
+/// The constraint a scope configured with `configured` keeps for a limit
+/// the server reported, or `None` when the configured limit already implies
+/// it (see [`Window::tighten`]): `n <= N` requests per `w` as such, more than
+/// the log holds as `N` per `ceil(w / floor(n / N))`, the window at most
+/// [`MAX_WINDOW`].
+pub fn learned_constraint(configured: RateLimit, learned: RateLimit) -> Option<RateLimit> {
+    let n = configured.requests.clamp(1, MAX_REQUESTS_PER_WINDOW);
+    let w = nanos(learned.window).min(nanos(MAX_WINDOW));
+    if learned.requests == 0 || w == 0 {
+        return None;
+    }
+    let (count, window) = if learned.requests <= n {
+        (learned.requests, w)
+    } else {
+        (n, w.div_ceil(u64::from(learned.requests / n)))
+    };
+    // Implied by the configured limit: fewer-or-equal windows hold more.
+    let implied = count >= n && window <= nanos(configured.window).max(1);
+    (!implied).then(|| RateLimit {
+        requests: count,
+        window: Duration::from_nanos(window),
+    })
 }
 
 #[cfg(test)]
