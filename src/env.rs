@@ -26,3 +26,16 @@ pub(crate) fn endpoint_from_env() -> Result<crate::Endpoint, Error> {
         _ => Ok(crate::Endpoint::default()),
     }
 }
+
+/// The environment variable naming the Redis a fleet of clients shares its
+/// throttle through.
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+pub(crate) const ENV_REDIS_URL: &str = "SPARKRTC_REDIS_URL";
+
+/// `SPARKRTC_REDIS_URL`, when set and not empty.
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+pub(crate) fn redis_url_from_env() -> Option<String> {
+    std::env::var(ENV_REDIS_URL)
+        .ok()
+        .filter(|url| !url.is_empty())
+}

@@ -155,6 +155,9 @@ mod sansio;
 pub mod client;
 #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
 mod env;
+#[cfg(feature = "redis")]
+#[allow(clippy::disallowed_methods, clippy::disallowed_types)]
+pub mod fleet;
 #[cfg(feature = "simulator")]
 #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
 pub mod simulator;

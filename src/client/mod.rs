@@ -217,11 +217,20 @@ impl Client<crate::transport::UreqTransport> {
     /// `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` (required),
     /// `HUAWEICLOUD_SDK_PROJECT_ID`, `HUAWEICLOUD_SDK_SECURITY_TOKEN`, and
     /// `SPARKRTC_ENDPOINT` (default: the global endpoint).
+    ///
+    /// With the `redis` feature, `SPARKRTC_REDIS_URL` makes the client pace
+    /// through a [`RedisPacer`](crate::fleet::RedisPacer) there (default
+    /// settings), shared with every process that does the same.
     pub fn from_env() -> Result<Self, Error> {
-        Client::builder(crate::transport::UreqTransport::default())
+        let builder = Client::builder(crate::transport::UreqTransport::default())
             .endpoint(crate::env::endpoint_from_env()?)
-            .credentials(Credentials::from_env()?)
-            .build()
+            .credentials(Credentials::from_env()?);
+        #[cfg(feature = "redis")]
+        let builder = match crate::env::redis_url_from_env() {
+            Some(url) => builder.pacer(Arc::new(crate::fleet::RedisPacer::builder(url).build()?)),
+            None => builder,
+        };
+        builder.build()
     }
 }
 

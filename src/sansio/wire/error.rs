@@ -64,6 +64,11 @@ pub enum Error {
         /// The limit.
         limit: usize,
     },
+    /// The pacer could not decide (a throttle shared through a store that
+    /// did not answer in time, with a policy of failing rather than pacing
+    /// alone).
+    #[error("pacer unavailable: {0}")]
+    PacerUnavailable(String),
     /// No complete response: the transport failed (see
     /// [`TransportError::kind`] for whether the request may have reached the
     /// server).
