@@ -8,7 +8,7 @@
 //! memory; nothing is built inside either side's timed part. Also, for
 //! information only: building a `CreateMixJob` request.
 //!
-//! Target (issue 2): ours / serde_json <= 1.05 for both answers.
+//! Target: ours / serde_json <= 1.05 for both answers.
 //!
 //! Prints criterion's absolute times (groups `parse ...`, `build ...`), then
 //! the paired, interleaved ratios (see `support`).

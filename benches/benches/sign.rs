@@ -16,7 +16,7 @@
 //! on the aws side: `SignableRequest::new` (it parses the URI string and
 //! collects the header pairs), `sign` and `apply_to_request_http1x`.
 //!
-//! Target (issue 3): ours / aws-sigv4 <= 0.7.
+//! Target: ours / aws-sigv4 <= 0.7.
 //!
 //! Prints criterion's absolute times, then the paired, interleaved ratio (see
 //! `support`).

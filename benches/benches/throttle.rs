@@ -10,7 +10,7 @@
 //!   governor's `DashMap` is built with [`FoldHasher`], a copy of the crate's
 //!   private scope hasher (a multiply-fold over the two 64-bit words that
 //!   `Scope`'s `Hash` writes), instead of its default SipHash `RandomState`.
-//!   Target (issue 3): ours / governor <= 0.5.
+//!   Target: ours / governor <= 0.5.
 //! - direct, one scope: our `Window::acquire` against governor's direct
 //!   limiter (`check`) on the same clock. Target: ours / governor <= 1.0.
 //!   For information only (criterion): `Throttle::acquire` with one scope.
