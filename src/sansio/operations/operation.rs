@@ -424,7 +424,7 @@ pub(crate) fn parse_response<T: DeserializeOwned>(
         Some(b'{') => body,
         Some(_) => {
             let message = "expected a JSON object".to_owned();
-            return Err(decode_error(
+            return Err(DecodeError::error(
                 operation,
                 status,
                 headers,
@@ -448,20 +448,9 @@ pub(crate) fn parse_response<T: DeserializeOwned>(
                 // Parsed this time: the failure was after the value (trailing data).
                 Ok(_) => (".".to_owned(), first.to_string()),
             };
-            Err(decode_error(
+            Err(DecodeError::error(
                 operation, status, headers, json, path, message,
             ))
         }
     }
-}
-
-fn decode_error(
-    operation: &'static str,
-    status: StatusCode,
-    headers: &HeaderMap,
-    body: &[u8],
-    path: String,
-    message: String,
-) -> Error {
-    DecodeError::error(operation, status, headers, body, path, message)
 }
