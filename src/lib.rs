@@ -46,16 +46,30 @@
 //!
 //! # Map
 //!
-//! The sans-io core:
+//! The sans-io core (no I/O anywhere; `src/sansio/`):
 //! - [`ops`]: one request type per operation, all declared in one table;
-//!   [`Operation`] turns one into a request and parses its answer;
+//!   [`Operation`] turns one into a request and parses its answer
+//!   ([`Unchecked`] leaves documented ranges to the service);
 //!   [`OperationId`] names an operation and carries its metadata;
 //! - [`model`]: request and response bodies, value sets;
-//! - [`dynamic`]: the same operations by name, with JSON parameters;
-//! - [`sign`], [`Credentials`], [`iam`], [`clock`]: authentication;
+//! - [`dynamic`]: the same operations by name with JSON parameters, and
+//!   requests read back as the service would ([`dynamic::decode_request`]);
+//! - [`pages`]: paging through list operations;
+//! - [`sign`], [`Credentials`], [`Secret`], [`iam`], [`clock`]: authentication;
 //! - [`throttle`], [`retry`]: pacing to the documented rate limits, retry decisions;
+//! - [`callback`]: recording callbacks, verified and parsed; [`join`]:
+//!   room-join signatures;
 //! - [`Endpoint`], [`Error`], [`headers`]: where requests go, what can fail,
 //!   the header names the API uses.
+//!
+//! Around it, doing I/O:
+//! - [`client`]: the blocking [`Client`](client::Client) that drives the loop;
+//! - [`transport`]: the [`Transport`](transport::Transport) trait and, with
+//!   the `ureq` feature (default), `UreqTransport`;
+//! - [`time`]: the clocks the client and the simulator wait on, virtual
+//!   time for tests;
+//! - `simulator` (feature `simulator`): the offline SparkRTC;
+//! - `fleet` (feature `redis`): one throttle shared by a fleet through Redis.
 //!
 //! # The drive loop
 //!

@@ -219,7 +219,7 @@ impl Client<crate::transport::UreqTransport> {
     /// `SPARKRTC_ENDPOINT` (default: the global endpoint).
     ///
     /// With the `redis` feature, `SPARKRTC_REDIS_URL` makes the client pace
-    /// through a [`RedisPacer`](crate::fleet::RedisPacer) there (default
+    /// through a `fleet::RedisPacer` there (default
     /// settings), shared with every process that does the same.
     pub fn from_env() -> Result<Self, Error> {
         let builder = Client::builder(crate::transport::UreqTransport::default())
