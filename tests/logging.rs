@@ -2,6 +2,7 @@
 //! attempt, status, request id, throttle wait) and never a secret, a
 //! signature or a body.
 #![cfg(feature = "log")]
+#![allow(clippy::disallowed_types)] // a Mutex to collect the lines
 
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, UNIX_EPOCH};
