@@ -8,7 +8,8 @@
 //! ```
 //!
 //! It prints the URL and the credentials to use, then serves until it is
-//! interrupted or killed.
+//! interrupted or killed. Recording jobs POST their signed callback events
+//! to the callback URL an application configures, when it is on loopback.
 
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
