@@ -53,7 +53,7 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 /// share one (in an `Arc`, or by reference in scoped threads) so that every
 /// thread draws from one throttle.
 ///
-/// With the `ureq` feature (on by default), [`Client::from_env`] or
+/// With the `ureq` feature (on by default), `Client::from_env` or
 /// [`Client::builder`]`(UreqTransport::default())` give a client over HTTPS.
 pub struct Client<T> {
     transport: T,
@@ -274,6 +274,13 @@ impl<T: Transport> Client<T> {
     }
 
     /// [`call`](Self::call) with its own deadline.
+    ///
+    /// The deadline bounds the loop: no wait (for the throttle, a
+    /// `Retry-After`, a retry's backoff) starts that would end after it, and
+    /// the call then fails with [`Error::DeadlineExceeded`]. A send already
+    /// in flight is bounded by the transport's own timeouts (for
+    /// `UreqTransport`, its whole-call
+    /// timeout): keep them shorter than the deadlines you use.
     pub fn call_within<O: Operation>(
         &self,
         operation: &O,
