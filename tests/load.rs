@@ -15,7 +15,9 @@ use sparkrtc::model::{AppReq, EncodeTemplate, MixJobReq, MixParam};
 use sparkrtc::ops::{
     CreateApp, CreateMixJob, ListApps, ListObsBuckets, ListRtcRealtimeScale, ShowMixJob,
 };
-use sparkrtc::simulator::{Simulator, SimulatorConfig, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY};
+use sparkrtc::simulator::{
+    Limits, Simulator, SimulatorConfig, DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY,
+};
 use sparkrtc::throttle::ThrottleCategory;
 use sparkrtc::time::{Clock, VirtualClock};
 use sparkrtc::transport::Transport;
@@ -53,7 +55,7 @@ fn setup<T: Transport>(client: &Client<T>) -> (String, String) {
 fn admitted(sim: &Simulator, since: Duration) -> BTreeMap<ThrottleCategory, usize> {
     let mut out = BTreeMap::new();
     for entry in sim.request_log() {
-        if entry.at >= since && entry.status.is_success() {
+        if entry.at >= since && entry.status.is_some_and(|s| s.is_success()) {
             if let Some(op) = entry.operation {
                 *out.entry(op.category()).or_default() += 1;
             }
@@ -65,7 +67,16 @@ fn admitted(sim: &Simulator, since: Duration) -> BTreeMap<ThrottleCategory, usiz
 #[test]
 fn eight_threads_ten_simulated_minutes_no_429_and_the_full_rate() {
     let clock = VirtualClock::new(UNIX_EPOCH + Duration::from_secs(1_704_164_645));
-    let sim = Simulator::new(SimulatorConfig::default().with_clock(Arc::new(clock.clone())));
+    // Every request of the run stays in the log (it is read back below).
+    let limits = Limits {
+        max_log_entries: 1_000_000,
+        ..Limits::default()
+    };
+    let sim = Simulator::new(
+        SimulatorConfig::default()
+            .with_clock(Arc::new(clock.clone()))
+            .with_limits(limits),
+    );
     let client = client_for(sim.clone(), "http://sim.local", &sim)
         .clock(Arc::new(clock.clone()))
         .seed(3)

@@ -1,9 +1,9 @@
 //! Delivering recording callbacks: each due event is POSTed, signed with the
 //! application's `auth_key` when it has one, to its record-callback URL,
-//! provided that URL is on loopback.
+//! provided that URL is on loopback (or to a transport of the caller's).
 
 use std::net::IpAddr;
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::header::{HeaderValue, CONTENT_TYPE};
@@ -12,9 +12,9 @@ use http::{Method, Request, StatusCode, Uri};
 use crate::callback;
 use crate::transport::{Transport, UreqConfig, UreqTransport};
 
-use super::state::{CallbackEvent, CallbackEventKind, IdKind};
 use super::util::epoch_secs;
-use super::Simulator;
+use super::world::{CallbackEvent, CallbackEventKind, IdKind};
+use super::{lock, Simulator};
 
 /// How long a POST to a receiver may take: connecting, each read, in all.
 pub const CALLBACK_TIMEOUT: Duration = Duration::from_secs(2);
@@ -79,37 +79,72 @@ pub enum DeliveryOutcome {
     Answered(StatusCode),
     /// The POST failed: refused connection, timeout, broken answer.
     Failed(String),
-    /// Never sent: the URL is not `http(s)` to a loopback host
-    /// (`127.0.0.0/8`, `::1`, `localhost`). The simulator contacts nothing
-    /// else.
+    /// Never sent: with the default transport, the URL is not `http(s)` to
+    /// a loopback host (`127.0.0.0/8`, `::1`, `localhost`). The simulator
+    /// contacts nothing else.
     NotLoopback,
+    /// Never sent: the URL is the simulator's own address (a loop).
+    OwnAddress,
+    /// Never sent: more events were waiting than
+    /// [`Limits::max_callback_queue`](super::Limits::max_callback_queue), and
+    /// this was the oldest.
+    Dropped,
+}
+
+impl DeliveryOutcome {
+    /// The outcome as the control plane lists it.
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            DeliveryOutcome::Answered(s) => serde_json::json!({"answered": s.as_u16()}),
+            DeliveryOutcome::Failed(e) => serde_json::json!({"failed": e}),
+            DeliveryOutcome::NotLoopback => serde_json::json!("not_loopback"),
+            DeliveryOutcome::OwnAddress => serde_json::json!("own_address"),
+            DeliveryOutcome::Dropped => serde_json::json!("dropped"),
+        }
+    }
+}
+
+impl Delivery {
+    /// The delivery as the control plane lists it.
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "at_ms": u64::try_from(self.at.as_millis()).unwrap_or(u64::MAX),
+            "url": self.url,
+            "event_type": self.kind.as_str(),
+            "job_id": self.job_id,
+            "signed": self.signed,
+            "outcome": self.outcome.to_json(),
+        })
+    }
 }
 
 /// Whether `url` is `http` or `https` to a loopback host: an address in
 /// `127.0.0.0/8`, `[::1]`, or `localhost`. The host must be written as such;
 /// names are not resolved.
 pub(super) fn is_loopback_url(url: &str) -> bool {
-    let Ok(uri) = url.parse::<Uri>() else {
-        return false;
+    loopback_port(url).is_some()
+}
+
+/// The port of a loopback `http(s)` URL (its default when none is given).
+fn loopback_port(url: &str) -> Option<u16> {
+    let uri = url.parse::<Uri>().ok()?;
+    let default = match uri.scheme_str()? {
+        "http" => 80,
+        "https" => 443,
+        _ => return None,
     };
-    if !matches!(uri.scheme_str(), Some("http" | "https")) {
-        return false;
-    }
-    let Some(host) = uri.host() else {
-        return false;
-    };
-    if host.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
+    let host = uri.host()?;
     let bare = host
         .strip_prefix('[')
         .and_then(|h| h.strip_suffix(']'))
         .unwrap_or(host);
-    bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    let loopback =
+        host.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    loopback.then(|| uri.port_u16().unwrap_or(default))
 }
 
 /// An event ready to go: where, and the `X-Rtc-Rand` drawn for it.
-struct Outgoing {
+pub(super) struct Outgoing {
     event: CallbackEvent,
     url: String,
     rand: Option<String>,
@@ -125,10 +160,15 @@ impl Simulator {
     /// Returns what came of each, in order; they are also in
     /// [`callback_log`](Self::callback_log).
     ///
-    /// Only loopback URLs are contacted (others are logged as
-    /// [`DeliveryOutcome::NotLoopback`]); each POST has
-    /// [`CALLBACK_TIMEOUT`]; a failure or a non-2xx answer is logged, not
+    /// With the default transport only loopback URLs are contacted (others
+    /// are logged as [`DeliveryOutcome::NotLoopback`]), never the
+    /// simulator's own address ([`DeliveryOutcome::OwnAddress`]), each POST
+    /// within [`CALLBACK_TIMEOUT`]; a transport given with
+    /// [`SimulatorConfig::with_callback_transport`] receives every event,
+    /// whatever its URL. A failure or a non-2xx answer is logged, not
     /// retried. Events of applications with no callback URL are dropped.
+    /// Events wait in a queue of at most
+    /// [`Limits::max_callback_queue`](super::Limits::max_callback_queue).
     ///
     /// A [served](Self::serve) simulator does this on its own (every 50 ms
     /// and after each request); in memory, call it when you want the
@@ -137,55 +177,101 @@ impl Simulator {
     /// the other. No lock on the state is held while posting.
     pub fn deliver_callbacks(&self) -> Vec<Delivery> {
         // One delivery at a time, so that events go out in order.
-        let _turn = self
-            .inner
-            .delivering
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let outgoing = self.due_outgoing();
-        let mut done = Vec::with_capacity(outgoing.len());
-        for out in outgoing {
+        let _turn = lock(&self.inner.delivering);
+        let dropped = self.enqueue_due();
+        let mut done = Vec::new();
+        for event in dropped {
+            let delivery = Delivery {
+                at: self.now(),
+                url: event.url.clone(),
+                kind: event.event.kind,
+                job_id: event.event.job_id.clone(),
+                signed: false,
+                outcome: DeliveryOutcome::Dropped,
+            };
+            self.record(&delivery);
+            done.push(delivery);
+        }
+        loop {
+            let next = lock(&self.inner.queue).pop_front();
+            let Some(out) = next else {
+                break;
+            };
             let delivery = self.post(out);
-            note(&delivery);
-            self.inner
-                .deliveries
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(delivery.clone());
+            self.record(&delivery);
             done.push(delivery);
         }
         done
     }
 
-    /// Every callback sent or refused so far, in order.
+    /// Every callback sent or refused so far, in order (the newest
+    /// [`Limits::max_callback_log`](super::Limits::max_callback_log)).
     pub fn callback_log(&self) -> Vec<Delivery> {
-        self.inner
-            .deliveries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        lock(&self.inner.deliveries).iter().cloned().collect()
     }
 
-    /// The due events that have somewhere to go, with their rands drawn
-    /// (under the state lock, so that the draw is deterministic).
-    fn due_outgoing(&self) -> Vec<Outgoing> {
-        let now = self.now();
-        let mut state = self.lock();
-        state.refresh(now);
-        let events = state.collect_due_events(now);
-        events
+    /// The recording callback events that are due by now and were not
+    /// collected before: files started and completed, and jobs over, in
+    /// order, for a caller that sends them itself.
+    /// [`deliver_callbacks`](Self::deliver_callbacks) (which a served
+    /// simulator runs on its own) takes the same events and posts them: use
+    /// one or the other.
+    pub fn due_callback_events(&self) -> Vec<CallbackEvent> {
+        let wall = self.wall();
+        let mut rt = self.current();
+        rt.world.collect_due_events(wall)
+    }
+
+    fn record(&self, delivery: &Delivery) {
+        note(delivery);
+        let mut log = lock(&self.inner.deliveries);
+        log.push_back(delivery.clone());
+        while log.len() > self.inner.config.limits.max_callback_log {
+            log.pop_front();
+        }
+    }
+
+    pub(super) fn clear_callback_log(&self) {
+        lock(&self.inner.deliveries).clear();
+    }
+
+    /// Moves the due events that have somewhere to go into the queue, with
+    /// their rands drawn (under the state lock, so that the draw is
+    /// deterministic); returns those the queue had to drop.
+    fn enqueue_due(&self) -> Vec<Outgoing> {
+        let wall = self.wall();
+        let custom = self.inner.config.callback_transport.is_some();
+        let mut rt = self.current();
+        let events = rt.world.collect_due_events(wall);
+        let outgoing: Vec<Outgoing> = events
             .into_iter()
             .filter_map(|event| {
                 let url = event.callback_url.clone()?;
-                let signed = event.auth_key.is_some() && is_loopback_url(&url);
-                let rand = signed.then(|| state.next_id(IdKind::CallbackRand, 32));
+                let signed = event.auth_key.is_some() && (custom || is_loopback_url(&url));
+                let rand = signed.then(|| rt.world.next_id(IdKind::CallbackRand, 32));
                 Some(Outgoing { event, url, rand })
             })
-            .collect()
+            .collect();
+        drop(rt);
+        let mut queue = lock(&self.inner.queue);
+        queue.extend(outgoing);
+        let excess = queue
+            .len()
+            .saturating_sub(self.inner.config.limits.max_callback_queue);
+        queue.drain(..excess).collect()
+    }
+
+    /// Whether a loopback URL's port is one the simulator listens on.
+    fn is_own_address(&self, url: &str) -> bool {
+        let Some(port) = loopback_port(url) else {
+            return false;
+        };
+        lock(&self.inner.listening).iter().any(|a| a.port() == port)
     }
 
     /// Sends one event (the state lock is not held).
     fn post(&self, out: Outgoing) -> Delivery {
+        let custom = self.inner.config.callback_transport.is_some();
         let mut delivery = Delivery {
             at: self.now(),
             url: out.url.clone(),
@@ -194,8 +280,14 @@ impl Simulator {
             signed: false,
             outcome: DeliveryOutcome::NotLoopback,
         };
-        if !is_loopback_url(&out.url) {
-            return delivery;
+        if !custom {
+            if !is_loopback_url(&out.url) {
+                return delivery;
+            }
+            if self.is_own_address(&out.url) {
+                delivery.outcome = DeliveryOutcome::OwnAddress;
+                return delivery;
+            }
         }
         let body = out.event.body();
         let mut request = match Request::builder()

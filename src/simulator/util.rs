@@ -154,6 +154,55 @@ pub(super) fn at_secs(secs: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(secs)
 }
 
+/// Serde for the wall times of the state JSON: `YYYY-MM-DDThh:mm:ss.mmmZ`
+/// out; any UTC ISO 8601 time with `Z` in.
+pub(super) mod wall_time {
+    use std::time::SystemTime;
+
+    use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
+
+    use crate::sansio::wire::time::parse_iso8601;
+
+    pub(crate) fn serialize<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::iso_millis(*t))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        parse_iso8601(&text).ok_or_else(|| {
+            D::Error::custom(format!(
+                "`{}` is not a UTC time YYYY-MM-DDThh:mm:ss[.mmm]Z",
+                text.chars().take(64).collect::<String>()
+            ))
+        })
+    }
+
+    /// The same for optional times (absent or `null`: `None`).
+    pub(crate) mod option {
+        use std::time::SystemTime;
+
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub(crate) fn serialize<S: Serializer>(
+            t: &Option<SystemTime>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => super::serialize(t, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<SystemTime>, D::Error> {
+            #[derive(Deserialize)]
+            struct Wrapped(#[serde(with = "super")] SystemTime);
+            Ok(Option::<Wrapped>::deserialize(d)?.map(|w| w.0))
+        }
+    }
+}
+
 /// Parses a `YYYY-MM-DDThh:mm:ssZ` query parameter.
 pub(super) fn parse_time(field: &str, value: &str) -> Result<SystemTime, Fail> {
     parse_iso8601(value).ok_or_else(|| {

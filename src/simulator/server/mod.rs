@@ -97,6 +97,7 @@ pub(super) fn serve(sim: Simulator, addr: impl ToSocketAddrs) -> io::Result<Simu
         .server_addr()
         .to_ip()
         .ok_or_else(|| io::Error::other("the server did not bind an IP address"))?;
+    super::lock(&sim.inner.listening).push(bound);
     let server = Arc::new(server);
     let stop = Arc::new(AtomicBool::new(false));
     let (nudge, nudged) = mpsc::channel::<()>();
@@ -159,7 +160,10 @@ fn deliver_until_stopped(sim: &Simulator, nudged: &mpsc::Receiver<()>, stop: &At
 /// Reads one request, answers it, writes the answer.
 fn serve_one(sim: &Simulator, mut incoming: tiny_http::Request) {
     let response = match read_request(&mut incoming) {
-        Ok(request) => sim.handle(&request),
+        Ok(request) => match sim.handle(&request) {
+            super::Answer::Response(r) | super::Answer::Truncated { response: r, .. } => r,
+            _ => return,
+        },
         Err(fail) => {
             let method =
                 Method::from_bytes(incoming.method().as_str().as_bytes()).unwrap_or(Method::GET);

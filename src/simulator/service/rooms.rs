@@ -1,0 +1,84 @@
+//! Rooms: who is in them. End users join through the client SDKs, which the
+//! simulator stands in for with its control plane
+//! ([`Simulator::join`](crate::simulator::Simulator::join)); the API removes
+//! users and dismisses rooms.
+
+use std::time::SystemTime;
+
+use http::StatusCode;
+
+use crate::ops;
+
+use super::super::config::Limits;
+use super::super::util::Fail;
+use super::super::world::World;
+use super::common::{active_app, app, cap_reached, empty, Ctx, Reply};
+
+pub(super) fn remove_room(ctx: &mut Ctx<'_>, op: ops::RemoveRoom) -> Result<Reply, Fail> {
+    app(ctx.world, &op.app_id)?;
+    ctx.world.leave(&op.app_id, &op.room_id, None, ctx.now);
+    empty(StatusCode::ACCEPTED)
+}
+
+pub(super) fn remove_users(ctx: &mut Ctx<'_>, op: ops::RemoveUsers) -> Result<Reply, Fail> {
+    app(ctx.world, &op.app_id)?;
+    ctx.world
+        .leave(&op.app_id, &op.room_id, Some(&op.body.user_ids), ctx.now);
+    empty(StatusCode::ACCEPTED)
+}
+
+/// Users join a room of an enabled application.
+pub(crate) fn join(
+    world: &mut World,
+    limits: &Limits,
+    app_id: &str,
+    room_id: &str,
+    users: &[String],
+    now: SystemTime,
+) -> Result<(), Fail> {
+    active_app(world, app_id)?;
+    if room_id.is_empty() || users.iter().any(String::is_empty) {
+        return Err(Fail::invalid("room_id and user ids must not be empty"));
+    }
+    if world.room(app_id, room_id).is_none() {
+        while world.rooms.len() >= limits.max_rooms {
+            let oldest_closed = world
+                .rooms
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.closed.is_some())
+                .min_by_key(|(_, r)| r.seq)
+                .map(|(i, _)| i);
+            match oldest_closed {
+                Some(i) => {
+                    world.rooms.remove(i);
+                }
+                None => return Err(cap_reached("rooms with someone in them", limits.max_rooms)),
+            }
+        }
+    }
+    let present = world
+        .room(app_id, room_id)
+        .map_or(0, |r| r.users.len());
+    let new = users
+        .iter()
+        .filter(|u| world.room(app_id, room_id).is_none_or(|r| !r.users.contains_key(*u)))
+        .count();
+    if present + new > limits.max_users_per_room {
+        return Err(cap_reached("users in one room", limits.max_users_per_room));
+    }
+    world.join(app_id, room_id, users, now);
+    Ok(())
+}
+
+/// Users leave a room (all of them when `users` is `None`); how many left.
+pub(crate) fn leave(
+    world: &mut World,
+    app_id: &str,
+    room_id: &str,
+    users: Option<&[String]>,
+    now: SystemTime,
+) -> Result<usize, Fail> {
+    app(world, app_id)?;
+    Ok(world.leave(app_id, room_id, users, now))
+}
