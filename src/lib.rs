@@ -60,7 +60,8 @@
 //! - [`callback`]: recording callbacks, verified and parsed; [`join`]:
 //!   room-join signatures;
 //! - [`Endpoint`], [`Error`], [`headers`]: where requests go, what can fail,
-//!   the header names the API uses.
+//!   the header names the API uses; [`redact`]: secrets hidden from what is
+//!   shown.
 //!
 //! Around it, doing I/O:
 //! - [`client`]: the blocking [`Client`](client::Client) that drives the loop;
@@ -187,10 +188,11 @@ pub use sansio::auth::{clock, iam, join, sign, Credentials, Secret};
 pub use sansio::callback;
 pub use sansio::model;
 pub use sansio::operations::{
-    dynamic, ops, pages, Operation, OperationId, OperationInfo, Output, Unchecked,
+    dynamic, ops, pages, Operation, OperationId, OperationInfo, Output, ParamInfo, ParamLocation,
+    Unchecked,
 };
 pub use sansio::pacing::{retry, throttle};
-pub use sansio::wire::{headers, ApiError, DecodeError, Endpoint, Error};
+pub use sansio::wire::{headers, redact, ApiError, DecodeError, Endpoint, Error};
 
 // The README's snippets are doc tests.
 #[cfg(all(doctest, feature = "ureq"))]

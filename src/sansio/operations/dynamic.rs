@@ -42,11 +42,123 @@ pub use super::incoming::{decode_request, route, Incoming, RequestError};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::fields::{closest, names_at, Kind, Seg};
 use crate::{DecodeError, Endpoint, Error, Operation, OperationId};
 
 /// Looks an operation up by its upstream name.
 pub fn operation(name: &str) -> Result<OperationId, Error> {
     OperationId::from_name(name).ok_or_else(|| Error::UnknownOperation(name.to_owned()))
+}
+
+/// The operation whose name is closest to `name` (by edit distance, ignoring
+/// case), when it is close enough to be the one meant: what
+/// [`Error::suggestion`] offers for an unknown operation.
+///
+/// ```
+/// use sparkrtc::{dynamic, OperationId};
+///
+/// assert_eq!(dynamic::closest_operation("ShowMixjob"), Some(OperationId::ShowMixJob));
+/// assert_eq!(dynamic::closest_operation("listapp"), Some(OperationId::ListApps));
+/// assert_eq!(dynamic::closest_operation("Frobnicate"), None);
+/// ```
+pub fn closest_operation(name: &str) -> Option<OperationId> {
+    let found = closest(name, OperationId::ALL.iter().map(|id| id.name()))?;
+    OperationId::from_name(found)
+}
+
+/// One parameter an operation reads, at any depth, as its request type
+/// reads JSON: from [`fields`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Field {
+    /// The wire name (`app_id`, `type`, `body`, `layout_panes`).
+    pub name: &'static str,
+    /// Whether it must be given (inside its parent, when the parent is given).
+    pub required: bool,
+    /// The JSON it takes.
+    pub shape: Shape,
+}
+
+/// The JSON a parameter takes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Shape {
+    /// A string (value sets too: their documented values, or any other).
+    String,
+    /// An integer.
+    Integer,
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A list of values of one shape.
+    List(Box<Shape>),
+    /// An object with these fields.
+    Object(Vec<Field>),
+    /// An object with free keys.
+    Map,
+    /// Any JSON value.
+    Any,
+}
+
+/// Every parameter of the operation `name`, nested fields included, in the
+/// order its request type declares them.
+///
+/// ```
+/// use sparkrtc::dynamic::{self, Shape};
+///
+/// let fields = dynamic::fields("CreateMixJob")?;
+/// assert_eq!(fields.iter().map(|f| f.name).collect::<Vec<_>>(), ["app_id", "body"]);
+/// let Shape::Object(body) = &fields[1].shape else { panic!() };
+/// assert_eq!(body[0].name, "mix_param");
+/// assert!(body[0].required);
+/// assert_eq!(body[1].name, "record_param");
+/// assert!(!body[1].required);
+/// # Ok::<(), sparkrtc::Error>(())
+/// ```
+pub fn fields(name: &str) -> Result<Vec<Field>, Error> {
+    let id = operation(name)?;
+    Ok(fields_of(id, &mut Vec::new(), 0))
+}
+
+/// How deep [`fields`] looks (the models nest four levels).
+const MAX_DEPTH: usize = 16;
+
+fn fields_of(id: OperationId, path: &mut Vec<Seg<'static>>, depth: usize) -> Vec<Field> {
+    let Some(names) = names_at(id, path) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(names.len());
+    for &name in names {
+        path.push(Seg::Key(name));
+        if let Some(found) = id.probe(path) {
+            let mut shape = match found.kind {
+                Kind::Struct(_) if depth < MAX_DEPTH => {
+                    let before = path.len();
+                    path.extend(std::iter::repeat_n(Seg::Index, usize::from(found.lists)));
+                    let inner = fields_of(id, path, depth + 1);
+                    path.truncate(before);
+                    Shape::Object(inner)
+                }
+                Kind::Struct(_) | Kind::Any => Shape::Any,
+                Kind::String => Shape::String,
+                Kind::Integer => Shape::Integer,
+                Kind::Number => Shape::Number,
+                Kind::Boolean => Shape::Boolean,
+                Kind::Map => Shape::Map,
+            };
+            for _ in 0..found.lists {
+                shape = Shape::List(Box::new(shape));
+            }
+            out.push(Field {
+                name,
+                required: !found.optional,
+                shape,
+            });
+        }
+        path.pop();
+    }
+    out
 }
 
 /// Builds the request of the operation `name` from JSON parameters.
@@ -106,11 +218,15 @@ fn deserialize_strict<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
             Err(Error::invalid(field, message))
         }
         Ok(v) => match unknown {
-            Some(field) => Err(Error::invalid(field, "unknown parameter")),
+            Some(field) => Err(Error::invalid(field, UNKNOWN_PARAMETER)),
             None => Ok(v),
         },
     }
 }
+
+/// The reason of an [`Error::InvalidParameter`] for a parameter the
+/// operation does not have.
+pub(crate) const UNKNOWN_PARAMETER: &str = "unknown parameter";
 
 fn missing_field(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.split('`').next()

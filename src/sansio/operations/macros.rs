@@ -259,6 +259,59 @@ macro_rules! operations {
                     category: $crate::throttle::ThrottleCategory::$category,
                     retry_safe: first_or!($($retry_safe)?, true),
                     has_body: has_body!($($body)?),
+                    params: &[
+                        $($(
+                            $crate::ParamInfo {
+                                name: stringify!($p),
+                                location: $crate::ParamLocation::Path,
+                                required: true,
+                                type_name: "String",
+                                doc: concat!($($pdoc),*).trim_ascii(),
+                                range: None,
+                            },
+                        )*)?
+                        $($(
+                            $crate::ParamInfo {
+                                name: wire_name!($q $(, $qwire)?),
+                                location: $crate::ParamLocation::Query,
+                                required: true,
+                                type_name: stringify!($qty),
+                                doc: concat!($($qdoc),*).trim_ascii(),
+                                range: some_text!($($($qrange)*)?),
+                            },
+                        )*)?
+                        $(
+                            $crate::ParamInfo {
+                                name: "body",
+                                location: $crate::ParamLocation::Body,
+                                required: true,
+                                type_name: stringify!($body),
+                                doc: "The request body.",
+                                range: None,
+                            },
+                        )?
+                        $($(
+                            $crate::ParamInfo {
+                                name: wire_name!($o $(, $owire)?),
+                                location: $crate::ParamLocation::Query,
+                                required: false,
+                                type_name: stringify!($oty),
+                                doc: concat!($($odoc),*).trim_ascii(),
+                                range: some_text!($($($orange)*)?),
+                            },
+                        )*)?
+                        $(
+                            $crate::ParamInfo {
+                                name: "project_id",
+                                location: $crate::ParamLocation::Path,
+                                required: false,
+                                type_name: second!($project_scoped, "String"),
+                                doc: "Overrides the endpoint's project id in the path.",
+                                range: None,
+                            },
+                        )?
+                    ],
+                    items: some_text!($($pitems)?),
                 },
             )+
         ];
@@ -326,6 +379,27 @@ macro_rules! operations {
                 }
             }
 
+            /// What this operation's request type reads at `path`.
+            pub(crate) fn probe(
+                self,
+                path: &[$crate::sansio::operations::fields::Seg<'_>],
+            ) -> Option<$crate::sansio::operations::fields::Found> {
+                match self {
+                    $( OperationId::$name => $crate::sansio::operations::fields::probe::<super::$name>(path), )+
+                }
+            }
+
+            /// A pager over this list operation from JSON parameters, or
+            /// `None` when the operation does not page.
+            pub(crate) fn json_pager(
+                self,
+                params: &::serde_json::Value,
+            ) -> Result<Option<$crate::pages::JsonPager>, $crate::Error> {
+                match self {
+                    $( OperationId::$name => json_pager!(super::$name, params $(, $pkind)?), )+
+                }
+            }
+
             /// Parses a response of this operation into the typed output,
             /// re-serialized as JSON. See [`crate::dynamic`].
             pub fn parse_json(
@@ -378,6 +452,27 @@ macro_rules! first_or {
     };
     (, $default:literal) => {
         $default
+    };
+}
+
+/// `Some("the tokens as text")`, or `None` when there are none.
+macro_rules! some_text {
+    () => {
+        None
+    };
+    ($($t:tt)+) => {
+        Some(stringify!($($t)+))
+    };
+}
+
+/// The dynamic pager of a list operation (`pages:` in the table), or none.
+macro_rules! json_pager {
+    ($ty:path, $params:ident) => {{
+        let _ = $params;
+        Ok(None)
+    }};
+    ($ty:path, $params:ident, $kind:ident) => {
+        $crate::pages::JsonPager::of::<$ty>($params).map(Some)
     };
 }
 

@@ -4,11 +4,12 @@
 #[macro_use]
 mod macros;
 pub mod dynamic;
+pub(crate) mod fields;
 pub(crate) mod incoming;
 mod operation;
 pub mod ops;
 pub mod pages;
 
 pub(crate) use operation::{serialize_body, Plumbing};
-pub use operation::{Operation, OperationInfo, Output, Unchecked};
+pub use operation::{Operation, OperationInfo, Output, ParamInfo, ParamLocation, Unchecked};
 pub use ops::id::OperationId;

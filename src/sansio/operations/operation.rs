@@ -233,6 +233,75 @@ pub struct OperationInfo {
     pub retry_safe: bool,
     /// Whether the request has a JSON body.
     pub has_body: bool,
+    /// The top-level parameters, required ones first: path parameters,
+    /// required query parameters and the body in declaration order, then
+    /// the optional query parameters and the optional `project_id` override.
+    pub params: &'static [ParamInfo],
+    /// For a list operation that pages, the field of its output that holds
+    /// the items (`apps` for `ListApps`); see [`pages`](crate::pages).
+    pub items: Option<&'static str>,
+}
+
+impl OperationInfo {
+    /// The top-level parameter of this wire name, if the operation has one.
+    ///
+    /// ```
+    /// use sparkrtc::{OperationId, ParamLocation};
+    ///
+    /// let limit = OperationId::ListApps.info().param("limit").unwrap();
+    /// assert_eq!(limit.location, ParamLocation::Query);
+    /// assert!(!limit.required);
+    /// assert_eq!(limit.type_name, "u32");
+    /// assert_eq!(limit.range, Some("1..=100"));
+    /// assert_eq!(limit.doc, "Page size, 1..=100 (default 100).");
+    /// ```
+    pub fn param(&self, name: &str) -> Option<&'static ParamInfo> {
+        self.params.iter().find(|p| p.name == name)
+    }
+}
+
+/// One top-level parameter of an operation, from the operation table; in
+/// [`OperationInfo::params`].
+#[derive(Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParamInfo {
+    /// The wire name, as the dynamic parameters spell it (`app_id`, `type`,
+    /// `body`).
+    pub name: &'static str,
+    /// Where it travels.
+    pub location: ParamLocation,
+    /// Whether it must be given.
+    pub required: bool,
+    /// Its Rust type as the table declares it (`String`, `u32`,
+    /// `Vec<UserState>`, `MixJobReq`).
+    pub type_name: &'static str,
+    /// Its one-line description (empty when the table has none).
+    pub doc: &'static str,
+    /// The documented range the client checks (`1..=100`), if any.
+    pub range: Option<&'static str>,
+}
+
+/// Where a parameter travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ParamLocation {
+    /// A `{name}` segment of the path.
+    Path,
+    /// A query parameter.
+    Query,
+    /// The JSON body (the parameter named `body`).
+    Body,
+}
+
+impl ParamLocation {
+    /// `path`, `query` or `body`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Body => "body",
+        }
+    }
 }
 
 impl OperationId {

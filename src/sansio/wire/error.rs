@@ -150,6 +150,42 @@ impl Error {
         }
     }
 
+    /// The name meant, for an unknown operation or an unknown parameter of
+    /// the [dynamic entry point](crate::dynamic): the known name closest to
+    /// the one given, when one is close enough (see
+    /// [`dynamic::closest_operation`](crate::dynamic::closest_operation)).
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use sparkrtc::{dynamic, Endpoint};
+    ///
+    /// let endpoint = Endpoint::default();
+    /// let err = dynamic::build("ShowMixjob", &json!({}), &endpoint).unwrap_err();
+    /// assert_eq!(err.suggestion(), Some("ShowMixJob"));
+    ///
+    /// let mix = json!({"room_id": "r", "encode_template": "audio_only", "layout_templat": "custom"});
+    /// let params = json!({"app_id": "a", "body": {"mix_param": mix}});
+    /// let err = dynamic::build("CreateMixJob", &params, &endpoint).unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid parameter `body.mix_param.layout_templat` of CreateMixJob: unknown parameter");
+    /// assert_eq!(err.suggestion(), Some("layout_template"));
+    /// ```
+    pub fn suggestion(&self) -> Option<&'static str> {
+        match self {
+            Error::UnknownOperation(name) => {
+                crate::dynamic::closest_operation(name).map(crate::OperationId::name)
+            }
+            Error::InvalidParameter {
+                operation,
+                field,
+                reason,
+            } if reason == crate::sansio::operations::dynamic::UNKNOWN_PARAMETER => {
+                let id = crate::OperationId::from_name(operation)?;
+                crate::sansio::operations::fields::suggest(id, field)
+            }
+            _ => None,
+        }
+    }
+
     /// The [`ApiError`], if the service answered with an error status.
     pub fn api(&self) -> Option<&ApiError> {
         match self {

@@ -5,7 +5,7 @@ pub(crate) mod encoding;
 mod endpoint;
 mod error;
 pub mod headers;
-mod redact;
+pub mod redact;
 pub(crate) mod time;
 mod transport_error;
 

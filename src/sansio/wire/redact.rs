@@ -1,23 +1,37 @@
-//! Hides secret values in JSON-ish text before it is quoted in an error
-//! message or a `Debug` view.
+//! Hides secret values before they are shown: in JSON-ish text quoted in an
+//! error message or a `Debug` view, in JSON values a tool prints, and in a
+//! request a tool shows instead of sending it ([`RedactedRequest`]).
 //!
-//! The input may be JSON, truncated JSON, JSON inside other text, or no JSON
-//! at all (an HTML error page). A small streaming tokenizer walks it once,
-//! without recursion, and never fails: text it does not understand is copied
-//! unchanged. A key is secret by [`is_secret_key`] after its escapes are
-//! decoded; every scalar inside a secret key's value (a string, a number,
-//! `true`, `false`, `null`, or unparseable junk), at any depth, becomes
-//! `"***"`, while brackets, keys, colons and commas are kept.
+//! The text input may be JSON, truncated JSON, JSON inside other text, or no
+//! JSON at all (an HTML error page). A small streaming tokenizer walks it
+//! once, without recursion, and never fails: text it does not understand is
+//! copied unchanged. A key is secret by [`is_secret_key`] after its escapes
+//! are decoded; every scalar inside a secret key's value (a string, a
+//! number, `true`, `false`, `null`, or unparseable junk), at any depth,
+//! becomes `"***"`, while brackets, keys, colons and commas are kept.
 
 use std::borrow::Cow;
+use std::fmt;
+
+use http::header::AUTHORIZATION;
+use http::Request;
+use serde_json::Value;
 
 /// What replaces a secret scalar.
 const MASK: &str = "\"***\"";
 
-/// Whether a JSON key (already unescaped) names a secret: its ASCII
-/// lower-case form ends with `key`, contains `token`, `password` or `secret`,
-/// or is `sk` or `authorization`.
-fn is_secret_key(key: &str) -> bool {
+/// Whether a JSON key, header name or query parameter (already unescaped)
+/// names a secret: its ASCII lower-case form ends with `key`, contains
+/// `token`, `password` or `secret`, or is `sk` or `authorization`.
+///
+/// ```
+/// use sparkrtc::redact::is_secret_key;
+///
+/// assert!(is_secret_key("app_key"));
+/// assert!(is_secret_key("X-Auth-Token"));
+/// assert!(!is_secret_key("app_id"));
+/// ```
+pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     k.ends_with("key")
         || k.contains("token")
@@ -44,6 +58,169 @@ pub(crate) fn redact_json_secrets(text: &str) -> String {
         pos = redactor.step(pos);
     }
     redactor.out
+}
+
+/// Replaces every scalar inside the value of a secret-named key
+/// ([`is_secret_key`]), at any depth, with the string `"***"`, keeping the
+/// structure: what a tool prints instead of an answer that holds keys.
+///
+/// ```
+/// use serde_json::json;
+/// use sparkrtc::redact::redact_value;
+///
+/// let mut app = json!({"app_id": "a", "authentication": {"app_key": "k3y", "enable": true}});
+/// redact_value(&mut app);
+/// assert_eq!(app, json!({"app_id": "a", "authentication": {"app_key": "***", "enable": true}}));
+/// ```
+pub fn redact_value(value: &mut Value) {
+    // Iterative: a value nested beyond the stack is still walked.
+    let mut stack: Vec<(&mut Value, bool)> = vec![(value, false)];
+    while let Some((value, secret)) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map.iter_mut() {
+                    stack.push((child, secret || is_secret_key(key)));
+                }
+            }
+            Value::Array(items) => stack.extend(items.iter_mut().map(|item| (item, secret))),
+            scalar if secret => *scalar = Value::String("***".into()),
+            _ => {}
+        }
+    }
+}
+
+/// A request as it may be shown: method, URL, headers and body with every
+/// secret hidden. For a tool's dry run, a log line, a bug report.
+///
+/// - The signature in `Authorization` becomes `***`; the algorithm, the
+///   access key (an identifier, not a secret) and the signed-header list
+///   stay, so the request can still be compared with another.
+/// - Headers marked sensitive (the signer marks tokens) and headers whose
+///   name is secret ([`is_secret_key`]: `X-Auth-Token`, `X-Security-Token`)
+///   become `***`.
+/// - Query parameters with a secret name have their value replaced.
+/// - The body is the text sent, with the values of secret-named JSON keys
+///   (`auth_key`, `app_key`, `password`, ...) replaced, as error messages
+///   quote bodies; invalid UTF-8 is replaced.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use sparkrtc::model::AppCallbackUrlReq;
+/// use sparkrtc::ops::UpdateRecordCallback;
+/// use sparkrtc::redact::RedactedRequest;
+/// use sparkrtc::{sign::sign, Credentials, Endpoint, Operation};
+///
+/// let callback = AppCallbackUrlReq::new("https://example.com/cb").auth_key("0123456789abcdef0123456789abcdef");
+/// let mut request = UpdateRecordCallback::new("app-1", callback).build(&Endpoint::default())?;
+/// let credentials = Credentials::ak_sk("MY-AK", "MY-SK")?.with_security_token("MY-TOKEN")?;
+/// sign(&mut request, &credentials, UNIX_EPOCH + Duration::from_secs(1_704_164_645))?;
+///
+/// let shown = RedactedRequest::new(&request);
+/// assert_eq!(shown.url, "https://rtc-api.myhuaweicloud.com/v2/apps/app-1/record-callback");
+/// assert!(shown.header("authorization").unwrap().ends_with(", Signature=***"));
+/// assert_eq!(shown.header("x-security-token"), Some("***"));
+/// assert_eq!(shown.body, r#"{"url":"https://example.com/cb","auth_key":"***"}"#);
+/// let text = shown.to_string();
+/// assert!(text.starts_with("PUT https://rtc-api.myhuaweicloud.com/v2/apps/app-1/record-callback\n"));
+/// assert!(!text.contains("MY-SK") && !text.contains("MY-TOKEN") && !text.contains("0123456789abcdef"));
+/// # Ok::<(), sparkrtc::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RedactedRequest {
+    /// The method.
+    pub method: String,
+    /// The URL, secret query values replaced.
+    pub url: String,
+    /// The headers, in the request's order, secret values replaced.
+    pub headers: Vec<(String, String)>,
+    /// The body as text, secret values replaced; empty when there is none.
+    pub body: String,
+}
+
+impl RedactedRequest {
+    /// The shown form of `request`.
+    pub fn new<B: AsRef<[u8]>>(request: &Request<B>) -> Self {
+        let headers = request
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let text = String::from_utf8_lossy(value.as_bytes());
+                let shown = if name == AUTHORIZATION {
+                    redact_authorization(&text)
+                } else if value.is_sensitive() || is_secret_key(name.as_str()) {
+                    MASK_TEXT.to_owned()
+                } else {
+                    text.into_owned()
+                };
+                (name.as_str().to_owned(), shown)
+            })
+            .collect();
+        RedactedRequest {
+            method: request.method().as_str().to_owned(),
+            url: redact_url(&request.uri().to_string()),
+            headers,
+            body: redact_json_secrets(&String::from_utf8_lossy(request.body().as_ref())),
+        }
+    }
+
+    /// The first value of a header (names compared ignoring ASCII case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// `METHOD URL`, one `name: value` line per header, and the body after an
+/// empty line when there is one.
+impl fmt::Display for RedactedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} {}", self.method, self.url)?;
+        for (name, value) in &self.headers {
+            writeln!(f, "{name}: {value}")?;
+        }
+        if !self.body.is_empty() {
+            write!(f, "\n{}", self.body)?;
+        }
+        Ok(())
+    }
+}
+
+/// What replaces a secret outside JSON.
+const MASK_TEXT: &str = "***";
+
+/// `SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=***`; anything
+/// else in `Authorization` is hidden whole.
+fn redact_authorization(value: &str) -> String {
+    match value.split_once("Signature=") {
+        Some((head, _)) if value.starts_with(crate::sign::ALGORITHM) => {
+            format!("{head}Signature={MASK_TEXT}")
+        }
+        _ => MASK_TEXT.to_owned(),
+    }
+}
+
+/// The URL with the value of every secret-named query parameter replaced.
+fn redact_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _))
+                if is_secret_key(
+                    &percent_encoding::percent_decode_str(key).decode_utf8_lossy(),
+                ) =>
+            {
+                format!("{key}={MASK_TEXT}")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", pairs.join("&"))
 }
 
 /// The tokenizer's state. Containers are only counted, not kept on a stack:
@@ -282,6 +459,111 @@ mod tests {
         for k in ["app_id", "keyword", "skip", "methods", "name", ""] {
             assert!(!is_secret_key(k), "{k}");
         }
+    }
+
+    #[test]
+    fn values_are_redacted_at_any_depth() {
+        use serde_json::json;
+        let mut v = json!({
+            "a": 1,
+            "tokens": ["S1", {"x": "S2"}, [3, null]],
+            "list": [{"auth_key": "S3", "url": "u"}],
+            "secret": {"n": {"m": false}},
+            "Keyword": "kept"
+        });
+        redact_value(&mut v);
+        assert_eq!(
+            v,
+            json!({
+                "a": 1,
+                "tokens": ["***", {"x": "***"}, ["***", "***"]],
+                "list": [{"auth_key": "***", "url": "u"}],
+                "secret": {"n": {"m": "***"}},
+                "Keyword": "kept"
+            })
+        );
+        let mut scalar = json!("top");
+        redact_value(&mut scalar);
+        assert_eq!(scalar, json!("top"));
+        // Deep nesting.
+        let mut deep = json!("S4");
+        for _ in 0..256 {
+            deep = json!([deep]);
+        }
+        deep = json!({"password": deep});
+        redact_value(&mut deep);
+        let mut inner = &deep["password"];
+        while let Some(next) = inner.get(0) {
+            inner = next;
+        }
+        assert_eq!(inner, &json!("***"));
+    }
+
+    #[test]
+    fn authorization_keeps_all_but_the_signature() {
+        assert_eq!(
+            redact_authorization(
+                "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature=abc123"
+            ),
+            "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature=***"
+        );
+        assert_eq!(redact_authorization("Bearer S5"), "***");
+        assert_eq!(redact_authorization("Basic Signature=S6"), "***");
+        assert_eq!(redact_authorization("SDK-HMAC-SHA256 S7"), "***");
+    }
+
+    #[test]
+    fn urls_hide_secret_query_values() {
+        assert_eq!(redact_url("https://h/p"), "https://h/p");
+        assert_eq!(
+            redact_url("https://h/p?a=1&access_token=S8&b=2&pass%77ord=S9&flag"),
+            "https://h/p?a=1&access_token=***&b=2&pass%77ord=***&flag"
+        );
+    }
+
+    #[test]
+    fn requests_hide_tokens_and_bodies_secrets() {
+        let mut token = http::HeaderValue::from_static("S10");
+        token.set_sensitive(true);
+        let request = Request::builder()
+            .method("POST")
+            .uri("http://127.0.0.1:1/v2/apps?limit=1")
+            .header("x-auth-token", "S11")
+            .header("x-custom", token)
+            .header("x-project-id", "p")
+            .header(
+                "authorization",
+                "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature=S12",
+            )
+            .body(br#"{"password":"S13","name":"n"}"#.to_vec())
+            .unwrap();
+        let shown = RedactedRequest::new(&request);
+        assert_eq!(shown.method, "POST");
+        assert_eq!(shown.url, "http://127.0.0.1:1/v2/apps?limit=1");
+        assert_eq!(
+            shown.headers,
+            [
+                ("x-auth-token", "***"),
+                ("x-custom", "***"),
+                ("x-project-id", "p"),
+                (
+                    "authorization",
+                    "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature=***"
+                ),
+            ]
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        );
+        assert_eq!(shown.header("X-Project-Id"), Some("p"));
+        assert_eq!(shown.header("nope"), None);
+        assert_eq!(shown.body, r#"{"password":"***","name":"n"}"#);
+        assert_eq!(
+            shown.to_string(),
+            "POST http://127.0.0.1:1/v2/apps?limit=1\nx-auth-token: ***\nx-custom: ***\nx-project-id: p\n\
+             authorization: SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature=***\n\n\
+             {\"password\":\"***\",\"name\":\"n\"}"
+        );
+        let empty = Request::new(Vec::<u8>::new());
+        assert_eq!(RedactedRequest::new(&empty).to_string(), "GET /\n");
     }
 
     #[test]
