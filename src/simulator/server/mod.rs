@@ -1,22 +1,63 @@
-//! Serving the simulator over HTTP (tiny_http, one background thread), and
-//! delivering its recording callbacks (a second one).
+//! Serving the simulator over HTTP/1.1, hardened for clients that are slow,
+//! broken or hostile, and delivering its recording callbacks.
+//!
+//! One thread (the reactor) accepts connections and reads and writes them
+//! as they become ready, without blocking;
+//! [`ServerLimits::workers`](super::ServerLimits::workers)
+//! threads answer the requests it reads whole; one more posts the
+//! recording callbacks. So a connection holds no thread while it is idle
+//! between requests, while its client sends a byte a second, or while its
+//! client reads slowly, and the number of threads never depends on the
+//! clients.
+//!
+//! The limits ([`ServerLimits`](super::ServerLimits)):
+//!
+//! - at most `max_connections` connections; past it, a new connection is
+//!   answered `503` in the documented shape and closed;
+//! - a request's head must arrive within `header_timeout` of its first
+//!   byte, its body within `body_timeout` of the head's end, and a
+//!   kept-alive connection may stay idle `idle_timeout`: past any of them
+//!   the connection is closed (there is no request to answer);
+//! - an answer must be taken within `write_timeout`, or the connection is
+//!   closed;
+//! - more than `max_headers` header fields or a head over `max_head_bytes`
+//!   is `431` (`414` when the request line alone is over), a
+//!   `Content-Length` over `max_body_bytes` is `413` (the body is not
+//!   read), a request line or header that is not HTTP/1.1 or not UTF-8 is
+//!   `400`, a `Transfer-Encoding` is `411`: each with the documented body
+//!   `{"error_code": "APIGW.0201", "error_msg": ...}` and `X-Request-Id`,
+//!   logged, and the connection closed after it;
+//! - the bodies being read or answered at once hold at most four times
+//!   `max_body_bytes`; a request whose body would go over is `503`.
+//!
+//! Memory is bounded whatever clients do: per connection, one head (up to
+//! `max_head_bytes`) or one body, and one answer.
+//!
+//! Fault rules that break connections are honoured on the wire:
+//! [`Answer::Closed`] closes the connection after the request was read,
+//! with nothing written; [`Answer::Truncated`] writes the head (with the
+//! whole `Content-Length`) and the first bytes of the body, then closes.
 
-use std::io::{self, Cursor, Read};
+mod parse;
+mod reactor;
+mod wire;
+
+use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::Arc;
-use std::thread::JoinHandle;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use http::{HeaderName, HeaderValue, Method, Request, StatusCode};
+use http::StatusCode;
+use mio::{Interest, Poll, Waker};
 
-use super::codes;
 use super::util::Fail;
-use super::Simulator;
-
-/// The largest request body read (the gateway's limit is 12 MB).
-const MAX_BODY: u64 = 12 * 1024 * 1024;
+use super::{codes, lock, Answer, Simulator};
+use reactor::{Done, Job, Reactor, Work, LISTENER, WAKER};
+use wire::Shape;
 
 /// How often the callback thread looks for due events (it also looks right
 /// after each request).
@@ -26,9 +67,11 @@ const CALLBACK_POLL: Duration = Duration::from_millis(50);
 /// serving on [`shutdown`](SimulatorServer::shutdown) or when dropped.
 pub struct SimulatorServer {
     addr: SocketAddr,
-    server: Arc<tiny_http::Server>,
+    sim: Simulator,
     stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
+    waker: Arc<Waker>,
+    reactor: Option<JoinHandle<()>>,
+    workers: Vec<JoinHandle<()>>,
     callbacks: Option<JoinHandle<()>>,
 }
 
@@ -56,25 +99,34 @@ impl SimulatorServer {
         format!("http://{addr}")
     }
 
-    /// Stops serving and waits for the serving thread to end, and for the
-    /// callback thread (which finishes the POST it is making, if any, and
-    /// sends no more). New connections are refused. A connection a client
-    /// kept alive stays open but gets no more answers (its reads time out),
-    /// so give clients of a restarted simulator fresh connections.
+    /// Stops serving: closes the listener and every connection (kept-alive
+    /// ones too), lets each worker finish the request it is answering, lets
+    /// the callback thread finish the POST it is making, if any, and waits
+    /// for every thread the server started to end.
     pub fn shutdown(mut self) {
         self.stop_now();
     }
 
     fn stop_now(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        if let Some(thread) = self.thread.take() {
-            self.server.unblock();
+        // If waking fails, the reactor still sees the flag at its next
+        // deadline or event.
+        let _ = self.waker.wake();
+        // The reactor ends and drops the job queue: each worker ends after
+        // its current request, and with the last one the callback thread's
+        // channel closes.
+        let threads = self
+            .reactor
+            .take()
+            .into_iter()
+            .chain(self.workers.drain(..))
+            .chain(self.callbacks.take());
+        for thread in threads {
             let _ = thread.join();
         }
-        // The serving thread dropped its end of the channel: the callback
-        // thread wakes up and ends.
-        if let Some(thread) = self.callbacks.take() {
-            let _ = thread.join();
+        let mut listening = lock(&self.sim.inner.listening);
+        if let Some(at) = listening.iter().position(|a| *a == self.addr) {
+            listening.remove(at);
         }
     }
 }
@@ -86,70 +138,152 @@ impl Drop for SimulatorServer {
 }
 
 pub(super) fn serve(sim: Simulator, addr: impl ToSocketAddrs) -> io::Result<SimulatorServer> {
+    let limits = *sim.config().server_limits();
     let listener = std::net::TcpListener::bind(addr)?;
-    // Answers go out at once: without TCP_NODELAY (which accepted sockets
-    // inherit from the listener), a body written after its head waits for
-    // the client's delayed ACK, 40 ms on Linux.
-    socket2::SockRef::from(&listener).set_tcp_nodelay(true)?;
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| io::Error::other(e.to_string()))?;
-    let bound = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| io::Error::other("the server did not bind an IP address"))?;
-    super::lock(&sim.inner.listening).push(bound);
-    let server = Arc::new(server);
+    listener.set_nonblocking(true)?;
+    let bound = listener.local_addr()?;
+    let mut listener = mio::net::TcpListener::from_std(listener);
+    let poll = Poll::new()?;
+    poll.registry()
+        .register(&mut listener, LISTENER, Interest::READABLE)?;
+    let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let (done, answers) = mpsc::channel::<Done>();
+    // One pending nudge is enough: the callback thread looks once for all.
+    let (nudge, nudged) = mpsc::sync_channel::<()>(1);
     let stop = Arc::new(AtomicBool::new(false));
-    let (nudge, nudged) = mpsc::channel::<()>();
-    let callbacks = {
+    lock(&sim.inner.listening).push(bound);
+    // From here on, an early return drops `server`, which stops and joins
+    // whatever was started.
+    let mut server = SimulatorServer {
+        addr: bound,
+        sim: sim.clone(),
+        stop: Arc::clone(&stop),
+        waker: Arc::clone(&waker),
+        reactor: None,
+        workers: Vec::new(),
+        callbacks: None,
+    };
+    server.callbacks = Some({
         let sim = sim.clone();
         let stop = Arc::clone(&stop);
-        std::thread::Builder::new()
+        thread::Builder::new()
             .name("sparkrtc-simulator-callbacks".into())
             .spawn(move || deliver_until_stopped(&sim, &nudged, &stop))?
+    });
+    let queue = Arc::new(Mutex::new(queue));
+    for n in 0..limits.workers.max(1) {
+        let (sim, queue, done, waker, nudge) = (
+            sim.clone(),
+            Arc::clone(&queue),
+            done.clone(),
+            Arc::clone(&waker),
+            nudge.clone(),
+        );
+        server.workers.push(
+            thread::Builder::new()
+                .name(format!("sparkrtc-simulator-worker-{n}"))
+                .spawn(move || work(&sim, &queue, &done, &waker, &nudge))?,
+        );
+    }
+    drop((done, nudge));
+    let reactor = Reactor {
+        poll,
+        listener,
+        limits,
+        jobs,
+        done: answers,
+        stop,
     };
-    let thread = {
-        let server = Arc::clone(&server);
-        let stop = Arc::clone(&stop);
-        let spawned = std::thread::Builder::new()
+    server.reactor = Some(
+        thread::Builder::new()
             .name("sparkrtc-simulator".into())
-            .spawn(move || loop {
-                match server.recv() {
-                    Ok(request) => {
-                        serve_one(&sim, request);
-                        // The callback thread may be gone; nothing to do then.
-                        let _ = nudge.send(());
-                    }
-                    Err(_) if stop.load(Ordering::SeqCst) => break,
-                    Err(_) => continue,
-                }
+            .spawn(move || reactor.run())?,
+    );
+    Ok(server)
+}
+
+/// A worker: answers what the reactor hands over until the reactor ends.
+fn work(
+    sim: &Simulator,
+    queue: &Mutex<Receiver<Job>>,
+    done: &Sender<Done>,
+    waker: &Waker,
+    nudge: &SyncSender<()>,
+) {
+    loop {
+        let job = lock(queue).recv();
+        let Ok(Job { id, work }) = job else {
+            return;
+        };
+        let (bytes, close) = answer(sim, work);
+        if done.send(Done { id, bytes, close }).is_err() {
+            return;
+        }
+        let _ = waker.wake();
+        // Full (a look is already due) or gone (stopping): nothing to do.
+        let _ = nudge.try_send(());
+    }
+}
+
+/// The bytes of the answer to `work`, and whether to close after them.
+fn answer(sim: &Simulator, work: Work) -> (Vec<u8>, bool) {
+    match work {
+        Work::Request {
+            request,
+            head_only,
+            close,
+        } => {
+            let handled = panic::catch_unwind(AssertUnwindSafe(|| sim.handle(&request)));
+            // A bug in the simulator is a 500 for this request, not a lost
+            // worker and a connection left waiting.
+            let answer = handled.unwrap_or_else(|_| {
+                let fail = Fail::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    codes::INTERNAL,
+                    "InternalError: the simulator failed on this request.",
+                );
+                Answer::Response(sim.refuse(request.method(), request.uri().path(), fail))
             });
-        match spawned {
-            Ok(thread) => thread,
-            Err(e) => {
-                // The closure (and the channel's sender) is dropped: the
-                // callback thread ends.
-                let _ = callbacks.join();
-                return Err(e);
+            match answer {
+                Answer::Response(response) => {
+                    let shape = Shape {
+                        sent: usize::MAX,
+                        head_only,
+                        close,
+                    };
+                    (wire::encode(&response, shape), close)
+                }
+                // Cut off as a broken connection is: no `Connection: close`.
+                Answer::Truncated { response, sent } => {
+                    let shape = Shape {
+                        sent,
+                        head_only,
+                        close: false,
+                    };
+                    (wire::encode(&response, shape), true)
+                }
+                Answer::Closed { .. } => (Vec::new(), true),
             }
         }
-    };
-    Ok(SimulatorServer {
-        addr: bound,
-        server,
-        stop,
-        thread: Some(thread),
-        callbacks: Some(callbacks),
-    })
+        Work::Refusal(refusal) => {
+            let response = sim.refuse(&refusal.method, &refusal.path, refusal.fail);
+            let shape = Shape {
+                sent: usize::MAX,
+                head_only: false,
+                close: true,
+            };
+            (wire::encode(&response, shape), true)
+        }
+    }
 }
 
 /// The callback thread: delivers due callbacks every [`CALLBACK_POLL`] and
 /// after each request, until the server stops.
-fn deliver_until_stopped(sim: &Simulator, nudged: &mpsc::Receiver<()>, stop: &AtomicBool) {
-    // A nudge or a timeout: look; the sender gone (the server stopped): end.
+fn deliver_until_stopped(sim: &Simulator, nudged: &Receiver<()>, stop: &AtomicBool) {
+    // A nudge or a timeout: look; every worker gone (the server stopped):
+    // end.
     while let Ok(()) | Err(RecvTimeoutError::Timeout) = nudged.recv_timeout(CALLBACK_POLL) {
-        // Requests answered meanwhile need one look, not one each.
-        while nudged.try_recv().is_ok() {}
         if stop.load(Ordering::SeqCst) {
             break;
         }
@@ -157,78 +291,23 @@ fn deliver_until_stopped(sim: &Simulator, nudged: &mpsc::Receiver<()>, stop: &At
     }
 }
 
-/// Reads one request, answers it, writes the answer.
-fn serve_one(sim: &Simulator, mut incoming: tiny_http::Request) {
-    let response = match read_request(&mut incoming) {
-        Ok(request) => match sim.handle(&request) {
-            super::Answer::Response(r) | super::Answer::Truncated { response: r, .. } => r,
-            _ => return,
-        },
-        Err(fail) => {
-            let method =
-                Method::from_bytes(incoming.method().as_str().as_bytes()).unwrap_or(Method::GET);
-            let path = incoming.url().split('?').next().unwrap_or("").to_owned();
-            sim.refuse(&method, &path, fail)
-        }
-    };
-    let (parts, body) = response.into_parts();
-    let mut headers = Vec::with_capacity(parts.headers.len());
-    for (name, value) in &parts.headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(wire_name(name).as_bytes(), value.as_bytes()) {
-            headers.push(h);
-        }
-    }
-    let len = body.len();
-    let out = tiny_http::Response::new(
-        tiny_http::StatusCode(parts.status.as_u16()),
-        headers,
-        Cursor::new(body),
-        Some(len),
-        None,
-    );
-    // The client may have gone away; nothing to do about it.
-    let _ = incoming.respond(out);
-}
+#[cfg(test)]
+mod tests {
+    use super::super::{ServerLimits, SimulatorConfig};
+    use super::*;
 
-/// The usual spelling of the headers the simulator sends.
-fn wire_name(name: &HeaderName) -> &str {
-    match name.as_str() {
-        "x-request-id" => "X-Request-Id",
-        "content-type" => "Content-Type",
-        "date" => "Date",
-        other => other,
+    #[test]
+    fn limits_are_read_from_the_config() {
+        // The server takes its limits from the simulator's configuration.
+        let limits = ServerLimits {
+            workers: 1,
+            ..ServerLimits::default()
+        };
+        let sim = Simulator::new(SimulatorConfig::default().with_server_limits(limits));
+        let server = sim.serve("127.0.0.1:0").unwrap();
+        assert_eq!(server.workers.len(), 1);
+        assert_eq!(lock(&sim.inner.listening).as_slice(), [server.addr()]);
+        server.shutdown();
+        assert!(lock(&sim.inner.listening).is_empty());
     }
-}
-
-fn bad_request(msg: &str) -> Fail {
-    Fail::new(StatusCode::BAD_REQUEST, codes::APIGW_REQUEST, msg)
-}
-
-fn read_request(incoming: &mut tiny_http::Request) -> Result<Request<Vec<u8>>, Fail> {
-    let method = Method::from_bytes(incoming.method().as_str().as_bytes())
-        .map_err(|_| bad_request("API request error."))?;
-    let mut builder = Request::builder().method(method).uri(incoming.url());
-    for header in incoming.headers() {
-        let name = HeaderName::from_bytes(header.field.as_str().as_str().as_bytes())
-            .map_err(|_| bad_request("API request error."))?;
-        let value = HeaderValue::from_bytes(header.value.as_str().as_bytes())
-            .map_err(|_| bad_request("API request error."))?;
-        builder = builder.header(name, value);
-    }
-    let mut body = Vec::new();
-    incoming
-        .as_reader()
-        .take(MAX_BODY + 1)
-        .read_to_end(&mut body)
-        .map_err(|_| bad_request("API request error."))?;
-    if body.len() as u64 > MAX_BODY {
-        return Err(Fail::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            codes::APIGW_REQUEST,
-            "Request entity too large.",
-        ));
-    }
-    builder
-        .body(body)
-        .map_err(|_| bad_request("API request error."))
 }
