@@ -209,6 +209,11 @@ fn deserialize_strict<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
         Err(e) => {
             let path = e.path().to_string();
             let message = e.into_inner().to_string();
+            // A misspelt name is both unknown and missing: name the one the
+            // caller wrote.
+            if let (Some(_), Some(field)) = (missing_field(&message), unknown) {
+                return Err(Error::invalid(field, UNKNOWN_PARAMETER));
+            }
             let field = match missing_field(&message) {
                 Some(missing) if path == "." => missing.to_owned(),
                 Some(missing) => format!("{path}.{missing}"),
@@ -284,4 +289,43 @@ pub fn parse_as<O: Operation>(
             format!("cannot re-serialize the output: {e}"),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_misspelt_name_is_reported_as_unknown_not_missing() {
+        let endpoint = Endpoint::default();
+        let err = build("ShowApp", &json!({"appid": "a"}), &endpoint).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid parameter `appid` of ShowApp: unknown parameter"
+        );
+        assert_eq!(err.suggestion(), Some("app_id"));
+        let params =
+            json!({"app_id": "a", "body": {"mix_param": {"room_id": "r", "encode_templat": "x"}}});
+        let err = build("CreateMixJob", &params, &endpoint).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid parameter `body.mix_param.encode_templat` of CreateMixJob: unknown parameter"
+        );
+        assert_eq!(err.suggestion(), Some("encode_template"));
+        // Only missing: the missing one.
+        let err = build("ShowApp", &json!({}), &endpoint).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid parameter `app_id` of ShowApp: missing field `app_id`"
+        );
+        assert_eq!(err.suggestion(), None);
+        // A wrong type is reported as such, even with an unknown name beside it.
+        let err = build("ListApps", &json!({"limit": "x", "nope": 1}), &endpoint).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid parameter `limit` of ListApps: invalid type: string \"x\", expected u32"
+        );
+    }
 }
