@@ -1,10 +1,9 @@
 //! Decisions through Redis: the burst and the exact wait, agreement with
 //! the in-process calculator over random interleavings of several handles,
 //! 429 feedback and learned limits shared, keys that expire, a script Redis
-//! lost.
+//! lost. Each test starts its own server and stops it when it ends.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue, StatusCode};
@@ -18,12 +17,6 @@ use sparkrtc::OperationId;
 
 use super::{pacer, RedisServer};
 
-/// One server for the tests of this module that need no restart.
-fn server() -> &'static RedisServer {
-    static SERVER: OnceLock<RedisServer> = OnceLock::new();
-    SERVER.get_or_init(RedisServer::start)
-}
-
 fn prefix(name: &str) -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
     format!("t{}-{name}", N.fetch_add(1, Ordering::Relaxed))
@@ -33,8 +26,9 @@ const JOBS: Scope = Scope::new(ThrottleCategory::MixStreamJobManagement); // 10 
 
 #[test]
 fn a_burst_then_the_exact_wait_on_the_servers_clock() {
+    let server = RedisServer::start();
     let p = pacer(
-        server(),
+        &server,
         &prefix("burst"),
         ThrottleConfig::documented(),
         FaultPolicy::Fail,
@@ -53,15 +47,16 @@ fn a_burst_then_the_exact_wait_on_the_servers_clock() {
 
 #[test]
 fn several_handles_share_one_window() {
+    let server = RedisServer::start();
     let name = prefix("shared");
     let a = pacer(
-        server(),
+        &server,
         &name,
         ThrottleConfig::documented(),
         FaultPolicy::Fail,
     );
     let b = pacer(
-        server(),
+        &server,
         &name,
         ThrottleConfig::documented(),
         FaultPolicy::Fail,
@@ -103,22 +98,32 @@ fn step() -> impl Strategy<Value = Step> {
         })
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
-
-    /// Random interleavings from three handles on one Redis admit exactly
-    /// what the in-process calculator admits for the same sequence, with the
-    /// same waits, so never more than N in any window W.
-    #[test]
-    fn handles_on_one_redis_decide_as_the_in_process_calculator(
-        steps in prop::collection::vec(step(), 1..160),
-        requests in 1u32..6,
-        window_ms in 1u64..1_500,
-    ) {
-        let limit = RateLimit { requests, window: Duration::from_millis(window_ms) };
-        let config = ThrottleConfig::documented().with_limit(ThrottleCategory::RoomManagement, limit).unwrap();
+/// Random interleavings from three handles on one Redis admit exactly what
+/// the in-process calculator admits for the same sequence, with the same
+/// waits, so never more than N in any window W. (One server for all the
+/// cases, owned by the test: an explicit runner rather than `proptest!`.)
+#[test]
+fn handles_on_one_redis_decide_as_the_in_process_calculator() {
+    let server = RedisServer::start();
+    let config = ProptestConfig {
+        cases: 48,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let strategy = (prop::collection::vec(step(), 1..160), 1u32..6, 1u64..1_500);
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let result = runner.run(&strategy, |(steps, requests, window_ms)| {
+        let limit = RateLimit {
+            requests,
+            window: Duration::from_millis(window_ms),
+        };
+        let config = ThrottleConfig::documented()
+            .with_limit(ThrottleCategory::RoomManagement, limit)
+            .unwrap();
         let name = prefix("prop");
-        let handles: Vec<_> = (0..3).map(|_| pacer(server(), &name, config.clone(), FaultPolicy::Fail)).collect();
+        let handles: Vec<_> = (0..3)
+            .map(|_| pacer(&server, &name, config.clone(), FaultPolicy::Fail))
+            .collect();
         let scopes = [
             Scope::new(ThrottleCategory::RoomManagement),
             Scope::new(ThrottleCategory::RoomManagement).with_credential(CredentialId::new(9)),
@@ -138,10 +143,21 @@ proptest! {
         }
         for times in &admitted {
             for (i, t) in times.iter().enumerate() {
-                let in_window = times[i..].iter().take_while(|u| **u < *t + limit.window).count();
-                prop_assert!(in_window <= requests as usize, "{} admissions in a window", in_window);
+                let in_window = times[i..]
+                    .iter()
+                    .take_while(|u| **u < *t + limit.window)
+                    .count();
+                prop_assert!(
+                    in_window <= requests as usize,
+                    "{} admissions in a window",
+                    in_window
+                );
             }
         }
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
     }
 }
 
@@ -156,15 +172,16 @@ fn throttled(retry_after: Option<&str>, message: &str) -> (HeaderMap, Vec<u8>) {
 
 #[test]
 fn a_retry_after_one_process_learns_holds_every_process() {
+    let server = RedisServer::start();
     let name = prefix("hold");
     let a = pacer(
-        server(),
+        &server,
         &name,
         ThrottleConfig::documented(),
         FaultPolicy::Fail,
     );
     let b = pacer(
-        server(),
+        &server,
         &name,
         ThrottleConfig::documented(),
         FaultPolicy::Fail,
@@ -201,15 +218,16 @@ fn a_retry_after_one_process_learns_holds_every_process() {
 
 #[test]
 fn a_stricter_limit_one_process_learns_paces_every_process() {
+    let server = RedisServer::start();
     let name = prefix("learned");
     let a = pacer(
-        server(),
+        &server,
         &name,
         ThrottleConfig::documented(),
         FaultPolicy::Fail,
     );
     let b = pacer(
-        server(),
+        &server,
         &name,
         ThrottleConfig::documented(),
         FaultPolicy::Fail,
@@ -235,6 +253,7 @@ fn a_stricter_limit_one_process_learns_paces_every_process() {
 
 #[test]
 fn idle_scopes_cost_nothing_and_a_lost_script_is_loaded_again() {
+    let server = RedisServer::start();
     let name = prefix("expire");
     let fast = RateLimit {
         requests: 2,
@@ -243,20 +262,20 @@ fn idle_scopes_cost_nothing_and_a_lost_script_is_loaded_again() {
     let config = ThrottleConfig::documented()
         .with_limit(ThrottleCategory::ObsBucketManagement, fast)
         .unwrap();
-    let p = pacer(server(), &name, config, FaultPolicy::Fail);
+    let p = pacer(&server, &name, config, FaultPolicy::Fail);
     let scope = Scope::new(ThrottleCategory::ObsBucketManagement);
     assert_eq!(p.acquire(scope, Duration::ZERO).unwrap(), Admission::Send);
     let pattern = format!("KEYS {name}:*\r\n");
-    let keys = server().command(pattern.as_bytes()).unwrap();
+    let keys = server.command(pattern.as_bytes()).unwrap();
     assert!(keys.starts_with("*1"), "{keys}");
     std::thread::sleep(Duration::from_millis(400));
-    let keys = server().command(pattern.as_bytes()).unwrap();
+    let keys = server.command(pattern.as_bytes()).unwrap();
     assert!(
         keys.starts_with("*0"),
         "the log outlived its window: {keys}"
     );
 
-    assert!(server()
+    assert!(server
         .command(b"SCRIPT FLUSH\r\n")
         .unwrap()
         .starts_with("+OK"));

@@ -1,12 +1,15 @@
 //! The throttle shared by a fleet through Redis, against a real
-//! `redis-server` that the tests start on a free loopback port (in a
-//! temporary directory, stopped afterwards). `.ci/run` installs the server
-//! when it is missing; without it these tests fail with a message saying so.
+//! `redis-server` that each test starts on a free loopback port (in a
+//! temporary directory) and that is stopped, its directory removed, when the
+//! test ends or its process dies (`redis_server.rs`; `fixture.rs` checks
+//! it). `.ci/test` installs the server when it is missing; without it these
+//! tests fail with a message saying so.
 #![cfg(all(feature = "redis", feature = "simulator", feature = "ureq"))]
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)] // processes, sockets, clocks
 
 mod decisions;
 mod faults;
+mod fixture;
 mod fleet_run;
 mod redis_server;
 
