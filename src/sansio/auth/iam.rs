@@ -289,6 +289,11 @@ mod tests {
         let d =
             PasswordTokenRequest::new("u", "SENTINEL-PW", "d", TokenScope::DomainName("d".into()));
         assert!(!format!("{d:?}").contains("SENTINEL"));
+        // Every other field is shown; the password only as redacted.
+        assert_eq!(
+            format!("{d:?}"),
+            r#"PasswordTokenRequest { user_name: "u", password: Secret("***"), domain_name: "d", scope: DomainName("d") }"#
+        );
     }
 
     #[test]

@@ -258,9 +258,172 @@ where
 #[cfg(test)]
 mod tests {
     use http::{HeaderMap, StatusCode};
+    use serde_json::{json, Value};
 
+    use super::{lenient, null_as_default, Lenient, Placeholder};
     use crate::ops::{ListApps, ShowApp};
-    use crate::{Error, Operation};
+    use crate::{Error, Operation, Secret};
+
+    /// Reads `text` leniently, from JSON text (borrowed strings) and from a
+    /// `Value` (owned strings): both must agree.
+    fn read<T: Lenient + PartialEq + std::fmt::Debug>(text: &str) -> Result<T, String> {
+        let from_text = T::deserialize_lenient(&mut serde_json::Deserializer::from_str(text))
+            .map_err(|e| e.to_string());
+        let value: Value = serde_json::from_str(text).unwrap();
+        let from_value = T::deserialize_lenient(value).map_err(|e| e.to_string());
+        match (&from_text, &from_value) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
+            (Err(_), Err(_)) => {}
+            _ => panic!("{text}: {from_text:?} from text, {from_value:?} from a value"),
+        }
+        from_text
+    }
+
+    #[test]
+    fn strings_take_numbers_and_booleans_as_their_text() {
+        assert_eq!(read::<String>(r#""room-1""#).unwrap(), "room-1");
+        assert_eq!(read::<String>(r#""a\"b""#).unwrap(), "a\"b");
+        assert_eq!(read::<String>("7").unwrap(), "7");
+        assert_eq!(read::<String>("-7").unwrap(), "-7");
+        assert_eq!(
+            read::<String>("18446744073709551615").unwrap(),
+            "18446744073709551615"
+        );
+        assert_eq!(read::<String>("1.5").unwrap(), "1.5");
+        assert_eq!(read::<String>("true").unwrap(), "true");
+        assert_eq!(read::<String>("false").unwrap(), "false");
+        // An integral float is written without a fraction, up to 2^53
+        // (exclusive): floats given exactly, as a `Value` holds them.
+        assert_eq!(read::<String>("2.0").unwrap(), "2");
+        let float = |f: f64| String::deserialize_lenient(Value::from(f)).map_err(|e| e.to_string());
+        assert_eq!(float(9_007_199_254_740_991.0).unwrap(), "9007199254740991");
+        assert_eq!(
+            float(-9_007_199_254_740_991.0).unwrap(),
+            "-9007199254740991"
+        );
+        for lost in [9_007_199_254_740_992.0, -9_007_199_254_740_992.0, 1e300] {
+            let e = float(lost).unwrap_err();
+            assert!(
+                e.starts_with("invalid value: floating point")
+                    && e.contains(
+                        "expected a string, or a number whose digits can be kept exactly"
+                    ),
+                "{lost}: {e}"
+            );
+        }
+        for other in ["null", "[]", "{}"] {
+            assert!(
+                read::<String>(other)
+                    .unwrap_err()
+                    .contains("expected a string"),
+                "{other}"
+            );
+        }
+        assert_eq!(read::<Secret>("5").unwrap().expose_secret(), "5");
+        assert_eq!(read::<Secret>(r#""sk""#).unwrap().expose_secret(), "sk");
+    }
+
+    #[test]
+    fn integers_take_exact_floats_and_numeric_strings_never_saturating() {
+        assert_eq!(read::<i64>("5"), Ok(5));
+        assert_eq!(read::<i64>("-5"), Ok(-5));
+        assert_eq!(read::<i64>("9223372036854775807"), Ok(i64::MAX));
+        assert!(read::<i64>("9223372036854775808")
+            .unwrap_err()
+            .contains("expected an integer"));
+        let float = |f: f64| i64::deserialize_lenient(Value::from(f)).map_err(|e| e.to_string());
+        assert_eq!(float(9_007_199_254_740_992.0), Ok(1 << 53));
+        assert_eq!(float(-9_007_199_254_740_992.0), Ok(-(1 << 53)));
+        assert!(float(9_007_199_254_740_994.0)
+            .unwrap_err()
+            .contains("expected an integer"));
+        assert!(float(-9_007_199_254_740_994.0).is_err());
+        assert_eq!(read::<i64>("3.0"), Ok(3));
+        assert!(read::<i64>("1.5").is_err());
+        assert!(read::<i64>("-0.5").is_err());
+        assert_eq!(read::<i64>(r#"" 12 ""#), Ok(12));
+        assert_eq!(read::<i64>(r#""-3""#), Ok(-3));
+        assert!(read::<i64>(r#""x""#)
+            .unwrap_err()
+            .contains("expected an integer"));
+        assert!(read::<i64>("true").is_err());
+
+        assert_eq!(read::<u32>("4294967295"), Ok(u32::MAX));
+        assert_eq!(read::<u32>(r#""7""#), Ok(7));
+        assert!(read::<u32>("4294967296")
+            .unwrap_err()
+            .contains("expected a u32"));
+        assert!(read::<u32>("-1").unwrap_err().contains("expected a u32"));
+        assert_eq!(read::<i32>("-2147483648"), Ok(i32::MIN));
+        assert_eq!(read::<i32>("2147483647"), Ok(i32::MAX));
+        assert!(read::<i32>("2147483648")
+            .unwrap_err()
+            .contains("expected an i32"));
+        assert!(read::<i32>("-2147483649")
+            .unwrap_err()
+            .contains("expected an i32"));
+    }
+
+    #[test]
+    fn floats_take_integers_and_finite_numeric_strings() {
+        assert_eq!(read::<f64>("1.5"), Ok(1.5));
+        assert_eq!(read::<f64>("-3"), Ok(-3.0));
+        assert_eq!(
+            read::<f64>("18446744073709551615"),
+            Ok(18_446_744_073_709_551_615.0)
+        );
+        assert_eq!(read::<f64>(r#"" 2.5 ""#), Ok(2.5));
+        for bad in [r#""inf""#, r#""NaN""#, r#""x""#, "true", "null"] {
+            assert!(
+                read::<f64>(bad).unwrap_err().contains("expected a number"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn booleans_take_their_two_strings_and_nothing_else() {
+        assert_eq!(read::<bool>("true"), Ok(true));
+        assert_eq!(read::<bool>("false"), Ok(false));
+        assert_eq!(read::<bool>(r#""true""#), Ok(true));
+        assert_eq!(read::<bool>(r#""false""#), Ok(false));
+        for bad in [r#""yes""#, r#""True""#, r#""1""#, "1", "0", "null"] {
+            assert!(
+                read::<bool>(bad)
+                    .unwrap_err()
+                    .contains("expected a boolean"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn lists_read_each_element_leniently() {
+        assert_eq!(read::<Vec<u32>>(r#"[1, "2", 3.0]"#), Ok(vec![1, 2, 3]));
+        assert_eq!(
+            read::<Vec<String>>(r#"["a", 1, true]"#),
+            Ok(vec!["a".into(), "1".into(), "true".into()])
+        );
+        assert_eq!(read::<Vec<u32>>("[]"), Ok(vec![]));
+        assert!(read::<Vec<u32>>(r#""1""#)
+            .unwrap_err()
+            .contains("expected a list"));
+        assert!(read::<Vec<u32>>("[1, -1]").is_err());
+    }
+
+    #[test]
+    fn optional_fields_and_defaults() {
+        let opt = |text: &str| lenient::<_, u32>(&mut serde_json::Deserializer::from_str(text));
+        assert_eq!(opt("null").unwrap(), None);
+        assert_eq!(opt(r#""5""#).unwrap(), Some(5));
+        assert!(opt("-5").is_err());
+        let list = |v: Value| null_as_default::<_, Vec<u32>>(v).unwrap();
+        assert_eq!(list(json!(null)), Vec::<u32>::new());
+        assert_eq!(list(json!([4, 5])), vec![4, 5]);
+        assert_eq!(String::placeholder(), "");
+        assert_eq!(u32::placeholder(), 0);
+        assert_eq!(Vec::<u8>::placeholder(), Vec::<u8>::new());
+    }
 
     fn decode_path(result: Result<impl std::fmt::Debug, Error>) -> String {
         match result {

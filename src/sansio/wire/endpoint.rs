@@ -221,9 +221,47 @@ mod tests {
     }
 
     #[test]
+    fn an_error_quotes_at_most_200_characters_of_the_url_escaped() {
+        // Exactly 200 characters: quoted whole.
+        let url = format!("https://{}", "h".repeat(192));
+        assert_eq!(url.chars().count(), 200);
+        assert_eq!(shown(&url), url);
+        // 201: the first 200 and an ellipsis; counted in characters, not
+        // bytes, and non-ASCII escaped too.
+        let url = format!("https://{}", "é".repeat(193));
+        assert_eq!(shown(&url), format!("https://{}…", "\\u{e9}".repeat(192)));
+        // Control characters escaped, so an error is one line.
+        assert_eq!(shown("https://a\r\nb"), "https://a\\r\\nb");
+        let err = Endpoint::new(&format!("ftp://{}", "x".repeat(300))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "invalid endpoint: `ftp://{}…`: must use the scheme https or http",
+                "x".repeat(194)
+            )
+        );
+    }
+
+    #[test]
     fn project_id_rules() {
         let ep = Endpoint::default();
         assert!(ep.clone().with_project_id("0a1b2c").is_ok());
+        // At most 64 characters, and the reason says so.
+        let longest = "x".repeat(64);
+        assert_eq!(
+            ep.clone()
+                .with_project_id(longest.as_str())
+                .unwrap()
+                .project_id(),
+            Some(longest.as_str())
+        );
+        assert_eq!(
+            ep.clone()
+                .with_project_id("x".repeat(65))
+                .unwrap_err()
+                .to_string(),
+            "invalid parameter `project_id`: must be at most 64 characters"
+        );
         for bad in ["", "a/b", "a b", "a\r\nb", "é", &"x".repeat(65)] {
             let err = ep.clone().with_project_id(bad).unwrap_err();
             assert!(
