@@ -122,6 +122,64 @@ fn other_events_keep_their_raw_json_and_unknown_fields_are_ignored() {
     assert_eq!(event.event_type(), "");
 }
 
+/// What the verifier makes of a timestamp header, at `now`.
+fn timestamp_verdict(timestamp: &str, now: SystemTime) -> Result<(), CallbackError> {
+    let h = signed("r1", timestamp, BODY);
+    verifier().verify(&h, BODY, now).map(|_| ())
+}
+
+fn malformed_timestamp() -> Result<(), CallbackError> {
+    Err(CallbackError::MalformedHeader {
+        name: "X-Rtc-Timestamp",
+        reason: "not a number of seconds or milliseconds since 1970".into(),
+    })
+}
+
+#[test]
+fn timestamps_are_1_to_19_digits_of_seconds_or_milliseconds() {
+    let now = at(1_700_000_000);
+    // Leading zeros are digits: 19 of them and the value still fit.
+    assert_eq!(timestamp_verdict("0000000001700000000", now), Ok(()));
+    assert_eq!(timestamp_verdict("0001700000000", now), Ok(()));
+    // 20 characters are refused even when the number would fit in a u64.
+    assert_eq!(
+        timestamp_verdict("00000000001700000000", now),
+        malformed_timestamp()
+    );
+    assert_eq!(
+        timestamp_verdict("18446744073709551616", now),
+        malformed_timestamp()
+    );
+    // Empty, signs, spaces, fractions.
+    for bad in ["", "+1700000000", " 1700000000", "1700000000.5", "1e9"] {
+        assert_eq!(
+            timestamp_verdict(bad, now),
+            malformed_timestamp(),
+            "{bad:?}"
+        );
+    }
+    // The largest 19 digits: milliseconds, far in the future, not an error
+    // of range.
+    assert!(matches!(
+        timestamp_verdict("9999999999999999999", now),
+        Err(CallbackError::FromTheFuture(_))
+    ));
+    // Seconds up to MILLISECONDS_ABOVE inclusive, milliseconds above it.
+    let above = callback::MILLISECONDS_ABOVE;
+    assert_eq!(above, 100_000_000_000);
+    assert_eq!(timestamp_verdict(&above.to_string(), at(above)), Ok(()));
+    assert_eq!(
+        timestamp_verdict(&(above + 1).to_string(), at(above / 1000)),
+        Ok(())
+    );
+    assert_eq!(
+        timestamp_verdict(&(above + 1).to_string(), at(above)),
+        Err(CallbackError::Stale(
+            Duration::from_secs(above) - Duration::from_millis(above + 1)
+        ))
+    );
+}
+
 #[test]
 fn every_refusal_has_its_reason() {
     let now = at(1_700_000_000);

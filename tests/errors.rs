@@ -281,6 +281,10 @@ fn huge_bodies_are_refused() {
         }
         other => panic!("{other:?}"),
     }
+    // Exactly the limit is read (here: whitespace, an empty answer).
+    let body = vec![b' '; 32 * 1024 * 1024];
+    let out = ShowMixJob::parse(StatusCode::OK, &HeaderMap::new(), &body).unwrap();
+    assert_eq!(out.body, MixJob::default());
 }
 
 #[test]

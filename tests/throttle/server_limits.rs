@@ -100,6 +100,37 @@ fn limit_messages_parse() {
 }
 
 #[test]
+fn every_unit_has_its_length() {
+    const DAY: u64 = 86_400;
+    let units: &[(&[&str], Duration)] = &[
+        (&["ms", "millisecond", "milliseconds"], ms(1)),
+        (&["s", "sec", "secs", "second", "seconds"], secs(1)),
+        (&["m", "min", "mins", "minute", "minutes"], secs(60)),
+        (&["h", "hr", "hrs", "hour", "hours"], secs(3_600)),
+        (&["d", "day", "days"], secs(DAY)),
+        (&["w", "week", "weeks"], secs(7 * DAY)),
+        (&["mon", "month", "months"], secs(30 * DAY)),
+        (&["y", "year", "years"], secs(365 * DAY)),
+    ];
+    for (names, one) in units {
+        for name in *names {
+            let msg = format!("policy user over ratelimit,limit:4,time:1 {name}");
+            assert_eq!(parse_limit_message(&msg), Some(limit(4, *one)), "{msg}");
+            let msg = format!("limit:4,time:3{name}");
+            assert_eq!(parse_limit_message(&msg), Some(limit(4, *one * 3)), "{msg}");
+        }
+    }
+    // A unit is a whole word of letters.
+    for msg in [
+        "limit:4,time:1 yr",
+        "limit:4,time:1 mo",
+        "limit:4,time:1 secondsx",
+    ] {
+        assert_eq!(parse_limit_message(msg), None, "{msg}");
+    }
+}
+
+#[test]
 fn a_stricter_server_limit_tightens_the_scope() {
     // Configured 60 per minute; the server says 5 per second.
     let mut t = Throttle::default();
