@@ -973,6 +973,35 @@ fn configure_writes_a_private_profile_without_echoing_the_secret() {
         .code(2);
 }
 
+#[test]
+fn configure_asks_for_the_secret_key_on_a_terminal_without_echoing_it() {
+    let home = scratch();
+    let command = format!(
+        "env -i XDG_CONFIG_HOME={} {BIN} configure --ak TYPED-AK",
+        home.path().display()
+    );
+    // Typed a second after start, once the prompt has turned echo off.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "(sleep 1; printf 'SENTINEL-TYPED\\n') | script -qefc '{command}' /dev/null"
+        ))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        screen.contains("SK for profile `default` (not shown; empty keeps the current one): "),
+        "{screen:?}"
+    );
+    assert!(!screen.contains("SENTINEL"), "{screen:?}");
+    let text = std::fs::read_to_string(config_file(home.path())).unwrap();
+    assert_eq!(
+        text,
+        "[profiles.default]\nak = \"TYPED-AK\"\nsk = \"SENTINEL-TYPED\"\n"
+    );
+}
+
 // --------------------------------------------------- join-sign, callbacks
 
 #[test]

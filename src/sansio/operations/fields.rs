@@ -422,6 +422,13 @@ mod tests {
         assert_eq!(closest("zzzzzz", names), None);
         assert_eq!(closest("", names), None);
         assert_eq!(closest(&"x".repeat(65), names), None);
+        // The length limit is inclusive, for the name and the candidates.
+        let long = "y".repeat(64);
+        assert_eq!(closest(&long, [long.as_str()]), Some(long.as_str()));
+        let longer = "y".repeat(65);
+        assert_eq!(closest(&long, [longer.as_str(), "yy"]), None);
+        // A third of the length: two edits for six letters.
+        assert_eq!(closest("jobxyd", names), Some("job_id"));
         // Ties: the first candidate wins; a closer later one replaces it.
         assert_eq!(closest("ab_id", ["ap_id", "ab_ix", "ab_id"]), Some("ab_id"));
         assert_eq!(
@@ -532,6 +539,63 @@ mod tests {
         assert_eq!((mode.optional, mode.kind), (true, Kind::String));
         let limit = probe::<ListRtcUserList>(&[Seg::Key("limit")]).unwrap();
         assert_eq!((limit.optional, limit.kind), (true, Kind::Integer));
+    }
+
+    #[test]
+    fn optional_means_the_field_not_its_items() {
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Lists {
+            items_optional: Vec<Option<String>>,
+            list_optional: Option<Vec<u32>>,
+            nested: Vec<Vec<bool>>,
+        }
+        let found = |key| probe::<Lists>(&[Seg::Key(key)]).unwrap();
+        assert_eq!(
+            found("items_optional"),
+            Found {
+                optional: false,
+                lists: 1,
+                kind: Kind::String
+            }
+        );
+        assert_eq!(
+            found("list_optional"),
+            Found {
+                optional: true,
+                lists: 1,
+                kind: Kind::Integer
+            }
+        );
+        assert_eq!(
+            found("nested"),
+            Found {
+                optional: false,
+                lists: 2,
+                kind: Kind::Boolean
+            }
+        );
+        assert_eq!(
+            probe::<Lists>(&[Seg::Key("nested"), Seg::Index, Seg::Index]).map(|f| f.kind),
+            Some(Kind::Boolean)
+        );
+        assert_eq!(
+            probe::<Lists>(&[Seg::Key("nested"), Seg::Index, Seg::Key("x")]),
+            None
+        );
+        // Maps, and types that read anything.
+        assert_eq!(
+            probe::<std::collections::BTreeMap<String, u8>>(&[]).map(|f| f.kind),
+            Some(Kind::Map)
+        );
+        assert_eq!(
+            probe::<serde_json::Value>(&[]).map(|f| f.kind),
+            Some(Kind::String)
+        );
+        assert_eq!(probe::<()>(&[]).map(|f| f.kind), Some(Kind::Any));
+        assert_eq!(probe::<(u8, u8)>(&[]).map(|f| f.kind), Some(Kind::Any));
+        assert_eq!(probe::<u8>(&[Seg::Key("x")]), None);
+        assert_eq!(probe::<Option<u8>>(&[Seg::Index]), None);
     }
 
     #[test]
