@@ -43,19 +43,39 @@ pub(crate) struct Cli {
 
     /// Output format [default: json for results (pretty on a terminal, compact otherwise),
     /// table for `ops` and `describe`]
-    #[arg(short, long, global = true, value_enum)]
+    #[arg(
+        short,
+        long,
+        global = true,
+        value_enum,
+        help_heading = "Global options"
+    )]
     pub(crate) output: Option<Format>,
 
     /// Request ids, statuses and timings on standard error; more detail on errors
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub(crate) verbose: bool,
 
     /// The profile of the config file to use [default: default]
-    #[arg(long, global = true, env = "SPARKRTC_PROFILE", value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        env = "SPARKRTC_PROFILE",
+        hide_env_values = true,
+        value_name = "NAME",
+        help_heading = "Global options"
+    )]
     pub(crate) profile: Option<String>,
 
     /// The config file [default: $XDG_CONFIG_HOME/sparkrtc/config.toml]
-    #[arg(long, global = true, env = "SPARKRTC_CONFIG", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "SPARKRTC_CONFIG",
+        hide_env_values = true,
+        value_name = "FILE",
+        help_heading = "Global options"
+    )]
     pub(crate) config: Option<PathBuf>,
 }
 
@@ -82,7 +102,7 @@ pub(crate) enum Format {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Call an operation by name
-    #[command(after_help = CALL_HELP)]
+    #[command(after_help = format!("{CALL_HELP}\n\n{EXIT_CODES}"))]
     Call(CallArgs),
     /// List the operations: method, path, rate limit, parameters (required first)
     Ops(OpsArgs),
@@ -159,6 +179,7 @@ pub(crate) struct CallArgs {
 /// Where calls go and who makes them. Each setting is taken from its flag,
 /// else the environment, else the profile.
 #[derive(Debug, Default, Args)]
+#[command(next_help_heading = "Connection (flag, else environment, else profile)")]
 pub(crate) struct ConnectionArgs {
     /// The service URL [env: SPARKRTC_ENDPOINT] [default: https://rtc-api.myhuaweicloud.com]
     #[arg(long, value_name = "URL")]
@@ -184,6 +205,7 @@ pub(crate) struct ConnectionArgs {
 
 /// How hard a call tries.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Retries and pacing")]
 pub(crate) struct PolicyArgs {
     /// The bound on one call, retries and throttle waits included
     #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = duration)]
