@@ -1,135 +1,44 @@
 //! Serves the SparkRTC simulator over HTTP, for any client to test against
 //! offline (curl, the official SDKs, this crate's client with
-//! `SPARKRTC_ENDPOINT`).
-//!
-//! ```text
-//! sparkrtc-simulator [--host 127.0.0.1] [--port 8080] [--ak AK --sk SK]
-//!                    [--project-id ID] [--seed N] [--no-rate-limits]
-//! ```
+//! `SPARKRTC_ENDPOINT`). `sparkrtc-simulator --help` lists the flags, the
+//! control plane and the fault rules.
 //!
 //! It prints the URL and the credentials to use, then serves until it is
-//! interrupted or killed. Recording jobs POST their signed callback events
-//! to the callback URL an application configures, when it is on loopback.
+//! interrupted or killed.
 
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
 use std::process::ExitCode;
 
-use sparkrtc::simulator::{
-    Simulator, SimulatorConfig, DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY,
-};
+use clap::Parser;
+use sparkrtc::simulator::{ServeArgs, SERVE_AFTER_HELP};
 
-const USAGE: &str = "usage: sparkrtc-simulator [--host 127.0.0.1] [--port 8080] [--ak AK --sk SK] \
-[--project-id ID] [--seed N] [--no-rate-limits]";
-
-struct Args {
-    host: String,
-    port: u16,
-    ak: String,
-    sk: String,
-    project_id: String,
-    seed: u64,
-    rate_limits: bool,
-}
-
-fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut out = Args {
-        host: "127.0.0.1".into(),
-        port: 8080,
-        ak: DEFAULT_ACCESS_KEY.into(),
-        sk: DEFAULT_SECRET_KEY.into(),
-        project_id: DEFAULT_PROJECT_ID.into(),
-        seed: 0,
-        rate_limits: true,
-    };
-    let (mut ak, mut sk) = (None, None);
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = |name: &str| {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{name} needs a value"))
-        };
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--host" => out.host = value("--host")?,
-            "--port" => {
-                let v = value("--port")?;
-                out.port = v
-                    .parse()
-                    .map_err(|_| format!("--port: `{v}` is not a port"))?;
-            }
-            "--ak" => ak = Some(value("--ak")?),
-            "--sk" => sk = Some(value("--sk")?),
-            "--project-id" => out.project_id = value("--project-id")?,
-            "--seed" => {
-                let v = value("--seed")?;
-                out.seed = v
-                    .parse()
-                    .map_err(|_| format!("--seed: `{v}` is not a number"))?;
-            }
-            "--no-rate-limits" => out.rate_limits = false,
-            other => return Err(format!("unknown argument `{other}`")),
-        }
-    }
-    match (ak, sk) {
-        (Some(a), Some(s)) => {
-            out.ak = a;
-            out.sk = s;
-        }
-        (None, None) => {}
-        _ => return Err("--ak and --sk go together".into()),
-    }
-    Ok(Some(out))
+/// The offline SparkRTC: the REST API on loopback, with seeded fault rules
+/// and a control plane under /_sparkrtc/.
+#[derive(Parser, Debug)]
+#[command(name = "sparkrtc-simulator", version, after_help = SERVE_AFTER_HELP)]
+struct Cli {
+    #[command(flatten)]
+    serve: ServeArgs,
 }
 
 fn main() -> ExitCode {
-    let args = match parse(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
+    let cli = Cli::parse();
+    match cli.serve.serve() {
+        Ok((_sim, _server, lines)) => {
+            for line in lines {
+                println!("{line}");
+            }
+            println!("Stop with Ctrl-C.");
+            // Serve until the process is interrupted or killed.
+            loop {
+                std::thread::park();
+            }
         }
         Err(e) => {
-            eprintln!("sparkrtc-simulator: {e}\n{USAGE}");
-            return ExitCode::from(2);
+            eprintln!("sparkrtc-simulator: {e}");
+            ExitCode::from(2)
         }
-    };
-    let config = SimulatorConfig::default()
-        .with_credentials([(args.ak.clone(), args.sk.clone())])
-        .with_project_id(args.project_id.clone())
-        .with_seed(args.seed)
-        .with_rate_limits(args.rate_limits);
-    let sim = Simulator::new(config);
-    let server = match sim.serve((args.host.as_str(), args.port)) {
-        Ok(server) => server,
-        Err(e) => {
-            eprintln!(
-                "sparkrtc-simulator: cannot listen on {}:{}: {e}",
-                args.host, args.port
-            );
-            return ExitCode::FAILURE;
-        }
-    };
-    println!("SparkRTC simulator listening on {}", server.url());
-    println!("  SPARKRTC_ENDPOINT={}", server.url());
-    println!("  HUAWEICLOUD_SDK_AK={}", args.ak);
-    println!("  HUAWEICLOUD_SDK_SK={}", args.sk);
-    println!("  HUAWEICLOUD_SDK_PROJECT_ID={}", args.project_id);
-    println!(
-        "  seed {}, rate limits {}",
-        args.seed,
-        if args.rate_limits { "on" } else { "off" }
-    );
-    println!("Stop with Ctrl-C.");
-    // Serve until the process is interrupted or killed.
-    loop {
-        std::thread::park();
     }
 }
 
@@ -137,46 +46,102 @@ fn main() -> ExitCode {
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> Result<Option<Args>, String> {
-        parse(list.iter().map(|s| s.to_string()))
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("sparkrtc-simulator").chain(args.iter().copied()))
     }
 
     #[test]
-    fn defaults_and_flags() {
-        let a = args(&[]).unwrap().unwrap();
+    fn defaults() {
+        let cli = parse(&[]).unwrap();
+        let a = &cli.serve;
+        assert_eq!((a.host.as_str(), a.port, a.seed), ("127.0.0.1", 8080, 0));
+        assert_eq!(a.ak, None);
+        assert!(!a.no_rate_limits);
+        assert_eq!(a.virtual_clock, None);
+        let config = a.config().unwrap();
         assert_eq!(
-            (a.host.as_str(), a.port, a.ak.as_str()),
-            ("127.0.0.1", 8080, DEFAULT_ACCESS_KEY)
+            config.access_keys().collect::<Vec<_>>(),
+            [sparkrtc::simulator::DEFAULT_ACCESS_KEY]
         );
-        let a = args(&[
+        assert!(config.rate_limits());
+        assert!(config.virtual_clock().is_none());
+    }
+
+    #[test]
+    fn flags() {
+        let cli = parse(&[
             "--port",
             "0",
-            "--ak",
-            "A",
-            "--sk=S",
             "--seed",
             "9",
             "--no-rate-limits",
+            "--virtual-clock",
+            "2024-01-02T03:04:05Z",
+            "--job-start-delay",
+            "250ms",
+            "--fault",
+            "CreateMixJob:500:0.2",
+            "--fault",
+            "*:latency=10ms",
         ])
-        .unwrap()
         .unwrap();
+        let config = cli.serve.config().unwrap();
+        assert_eq!(config.seed(), 9);
+        assert!(!config.rate_limits());
         assert_eq!(
-            (a.port, a.ak.as_str(), a.sk.as_str(), a.seed, a.rate_limits),
-            (0, "A", "S", 9, false)
+            config.job_start_delay(),
+            std::time::Duration::from_millis(250)
         );
-        assert!(args(&["--help"]).unwrap().is_none());
+        assert_eq!(config.faults().len(), 2);
         assert_eq!(
-            args(&["--ak", "A"]).err().unwrap(),
-            "--ak and --sk go together"
+            config.clock().wall(),
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_704_164_645)
         );
+        // A bare --virtual-clock starts at the time it was started.
+        let cli = parse(&["--virtual-clock"]).unwrap();
+        assert_eq!(cli.serve.virtual_clock.as_deref(), Some("now"));
+        assert!(cli.serve.config().unwrap().virtual_clock().is_some());
+    }
+
+    #[test]
+    fn errors_name_the_flag() {
+        assert!(parse(&["--port", "x"]).is_err());
+        assert!(parse(&["--bogus"]).is_err());
+        // --ak needs its secret from the environment or a file, never a flag.
+        assert!(parse(&["--ak", "A"]).is_err());
+        assert!(parse(&["--sk", "S"]).is_err());
+        let e = parse(&["--ak", "A", "--sk-env", "SPARKRTC_TEST_UNSET_VARIABLE"])
+            .unwrap()
+            .serve
+            .config()
+            .unwrap_err();
         assert_eq!(
-            args(&["--port", "x"]).err().unwrap(),
-            "--port: `x` is not a port"
+            e,
+            "--sk-env: the environment variable SPARKRTC_TEST_UNSET_VARIABLE is not set"
         );
+        let e = parse(&["--fault", "Nope:500"])
+            .unwrap()
+            .serve
+            .config()
+            .unwrap_err();
+        assert!(
+            e.starts_with("--fault Nope:500: invalid fault rule: `Nope` is not"),
+            "{e}"
+        );
+        let e = parse(&["--virtual-clock", "yesterday"])
+            .unwrap()
+            .serve
+            .config()
+            .unwrap_err();
         assert_eq!(
-            args(&["--bogus"]).err().unwrap(),
-            "unknown argument `--bogus`"
+            e,
+            "--virtual-clock: `yesterday` is not a UTC time YYYY-MM-DDThh:mm:ssZ"
         );
-        assert_eq!(args(&["--seed"]).err().unwrap(), "--seed needs a value");
+        let e = parse(&["--job-start-delay", "2h"])
+            .unwrap()
+            .serve
+            .config()
+            .unwrap_err();
+        assert!(e.starts_with("--job-start-delay: "), "{e}");
     }
 }

@@ -138,8 +138,8 @@ fn loopback_port(url: &str) -> Option<u16> {
         .strip_prefix('[')
         .and_then(|h| h.strip_suffix(']'))
         .unwrap_or(host);
-    let loopback =
-        host.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
     loopback.then(|| uri.port_u16().unwrap_or(default))
 }
 

@@ -67,7 +67,13 @@ impl ControlError {
 
 impl fmt::Display for ControlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}): {}", self.code, self.status.as_u16(), self.message)
+        write!(
+            f,
+            "{} ({}): {}",
+            self.code,
+            self.status.as_u16(),
+            self.message
+        )
     }
 }
 
@@ -96,8 +102,12 @@ pub(super) fn is_control(path: &str) -> bool {
 /// Reads a state from [`Simulator::state`](super::Simulator::state)'s JSON,
 /// checked against the caps.
 pub(super) fn parse_state(json: &[u8], config: &SimulatorConfig) -> Result<World, ControlError> {
-    let world: World = serde_json::from_slice(json)
-        .map_err(|e| ControlError::bad(format!("the state is not valid: {}", bounded(&e.to_string()))))?;
+    let world: World = serde_json::from_slice(json).map_err(|e| {
+        ControlError::bad(format!(
+            "the state is not valid: {}",
+            bounded(&e.to_string())
+        ))
+    })?;
     if world.version != STATE_VERSION {
         return Err(ControlError::bad(format!(
             "the state is version {}, this simulator reads version {STATE_VERSION}",
@@ -106,7 +116,11 @@ pub(super) fn parse_state(json: &[u8], config: &SimulatorConfig) -> Result<World
     }
     let limits = &config.limits;
     let too_many = |what: &str, n: usize, max: usize| {
-        (n > max).then(|| ControlError::bad(format!("the state has {n} {what}, more than the {max} allowed")))
+        (n > max).then(|| {
+            ControlError::bad(format!(
+                "the state has {n} {what}, more than the {max} allowed"
+            ))
+        })
     };
     let checks = [
         too_many("applications", world.apps.len(), config.max_apps),
@@ -119,7 +133,10 @@ pub(super) fn parse_state(json: &[u8], config: &SimulatorConfig) -> Result<World
     let mut ids = std::collections::BTreeSet::new();
     for a in &world.apps {
         if !ids.insert(("app", a.id.clone(), String::new())) {
-            return Err(ControlError::bad(format!("application `{}` appears twice", a.id)));
+            return Err(ControlError::bad(format!(
+                "application `{}` appears twice",
+                a.id
+            )));
         }
         if a.rules.len() > limits.max_rules_per_app {
             return Err(ControlError::bad(format!(
@@ -134,7 +151,9 @@ pub(super) fn parse_state(json: &[u8], config: &SimulatorConfig) -> Result<World
         }
         if j.files.len() > limits.max_files_per_job
             || j.events_collected > j.events.len()
-            || j.events.iter().any(|e| e.file.is_some_and(|k| k >= j.files.len()))
+            || j.events
+                .iter()
+                .any(|e| e.file.is_some_and(|k| k >= j.files.len()))
         {
             return Err(ControlError::bad(format!(
                 "job `{}` has inconsistent files or events",
@@ -200,8 +219,12 @@ fn error(e: &ControlError) -> Response<Vec<u8>> {
 }
 
 fn body<'a, T: Deserialize<'a>>(request: &'a Request<Vec<u8>>) -> Result<T, ControlError> {
-    serde_json::from_slice(request.body())
-        .map_err(|e| ControlError::bad(format!("the body is not valid: {}", bounded(&e.to_string()))))
+    serde_json::from_slice(request.body()).map_err(|e| {
+        ControlError::bad(format!(
+            "the body is not valid: {}",
+            bounded(&e.to_string())
+        ))
+    })
 }
 
 /// The query parameter `name`, as a number.

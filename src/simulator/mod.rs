@@ -1,5 +1,6 @@
 #![doc = include_str!("README.md")]
 
+mod args;
 mod auth;
 mod callbacks;
 mod codes;
@@ -28,6 +29,7 @@ use crate::headers::{JSON_CONTENT_TYPE, X_REQUEST_ID};
 use crate::transport::{Transport, TransportError};
 use crate::OperationId;
 
+pub use args::{ServeArgs, SERVE_AFTER_HELP};
 pub use callbacks::{CallbackTransport, Delivery, DeliveryOutcome, CALLBACK_TIMEOUT};
 pub use config::{
     Limits, ServerLimits, SimulatorConfig, DEFAULT_ACCESS_KEY, DEFAULT_JOB_START_DELAY,
@@ -94,12 +96,12 @@ impl Answer {
     pub fn into_result(self) -> Result<Response<Vec<u8>>, TransportError> {
         match self {
             Answer::Response(r) => Ok(r),
-            Answer::Truncated { response, sent } => Err(TransportError::failed_after_send(
-                format!(
+            Answer::Truncated { response, sent } => {
+                Err(TransportError::failed_after_send(format!(
                     "connection closed after {sent} of {} body bytes (simulated fault)",
                     response.body().len()
-                ),
-            )),
+                )))
+            }
             Answer::Closed { .. } => Err(TransportError::failed_after_send(
                 "connection closed before any answer (simulated fault)",
             )),
@@ -129,6 +131,8 @@ struct Inner {
     callback_transport: OnceLock<CallbackTransport>,
     /// Where a served simulator listens: callbacks never go there.
     listening: Mutex<Vec<SocketAddr>>,
+    /// The wall time it started at: the seeded initial state's.
+    origin: SystemTime,
 }
 
 /// Everything that changes as requests come: the world, and the gateway's
@@ -163,7 +167,8 @@ impl Simulator {
     /// A fresh service: no applications, the seeded OBS buckets, the
     /// configured fault rules.
     pub fn new(config: SimulatorConfig) -> Self {
-        let runtime = Runtime::initial(&config);
+        let origin = config.clock.wall();
+        let runtime = Runtime::initial(&config, origin);
         Simulator {
             inner: Arc::new(Inner {
                 config,
@@ -173,6 +178,7 @@ impl Simulator {
                 deliveries: Mutex::new(VecDeque::new()),
                 callback_transport: OnceLock::new(),
                 listening: Mutex::new(Vec::new()),
+                origin,
             }),
         }
     }
@@ -238,14 +244,11 @@ impl Simulator {
         Faults { sim: self }
     }
 
-    /// Back to the seeded initial state: the world of a new simulator,
-    /// empty logs, fresh rate-limit windows, the configured fault rules.
-    /// The clock is not touched.
+    /// Back to the seeded initial state: the world the simulator started
+    /// with, empty logs, fresh rate-limit windows, the configured fault
+    /// rules. The clock is not touched.
     pub fn reset(&self) {
-        let mut rt = self.lock();
-        *rt = Runtime::initial(&self.inner.config);
-        rt.world = World::new(self.inner.config.seed, self.wall());
-        drop(rt);
+        *self.lock() = Runtime::initial(&self.inner.config, self.inner.origin);
         lock(&self.inner.queue).clear();
         lock(&self.inner.deliveries).clear();
     }
@@ -283,7 +286,7 @@ impl Simulator {
         let mut rt = self.current();
         service::join(
             &mut rt.world,
-            &self.inner.config.limits,
+            &self.inner.config,
             app_id,
             room_id,
             &users,
@@ -516,7 +519,7 @@ struct Entry<'a> {
 }
 
 impl Runtime {
-    fn initial(config: &SimulatorConfig) -> Runtime {
+    fn initial(config: &SimulatorConfig, origin: SystemTime) -> Runtime {
         let mut faults = FaultSet::new(config.seed);
         let now = config.clock.now();
         for rule in &config.faults {
@@ -524,7 +527,7 @@ impl Runtime {
             let _ = faults.add(rule.clone(), now, usize::MAX);
         }
         Runtime {
-            world: World::new(config.seed, config.clock.wall()),
+            world: World::new(config.seed, origin),
             windows: Windows::new(),
             log: RequestLog::new(config.limits.max_log_entries),
             throttled: 0,
@@ -559,7 +562,10 @@ impl Faults<'_> {
 
     /// Replaces every rule with these (all or none: on an error, the rules
     /// in force stay).
-    pub fn replace(&self, rules: impl IntoIterator<Item = FaultRule>) -> Result<Vec<String>, FaultError> {
+    pub fn replace(
+        &self,
+        rules: impl IntoIterator<Item = FaultRule>,
+    ) -> Result<Vec<String>, FaultError> {
         let now = self.sim.now();
         let config = &self.sim.inner.config;
         let mut set = FaultSet::new(config.seed);

@@ -129,6 +129,8 @@ struct State {
     awake: usize,
     /// Wake-up times of the sleepers.
     sleepers: BinaryHeap<Reverse<Duration>>,
+    /// No thread takes part: every sleep moves time forward at once.
+    unattended: bool,
 }
 
 impl VirtualClock {
@@ -142,10 +144,32 @@ impl VirtualClock {
                     wall_origin,
                     awake: 1,
                     sleepers: BinaryHeap::new(),
+                    unattended: false,
                 }),
                 woken: Condvar::new(),
             }),
         }
+    }
+
+    /// A clock no thread takes part in: time moves only when
+    /// [`advance`](VirtualClock::advance) moves it, or when someone sleeps,
+    /// which moves it forward by the sleep at once. For a process that
+    /// serves others (a simulator steered over HTTP), where no thread
+    /// waits for the others.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use sparkrtc::time::{Clock, VirtualClock};
+    ///
+    /// let clock = VirtualClock::unattended(UNIX_EPOCH);
+    /// clock.sleep(Duration::from_secs(5)); // returns at once, 5 s later
+    /// clock.advance(Duration::from_secs(1));
+    /// assert_eq!(clock.now(), Duration::from_secs(6));
+    /// ```
+    pub fn unattended(wall_origin: SystemTime) -> Self {
+        let clock = VirtualClock::new(wall_origin);
+        clock.lock().unattended = true;
+        clock
     }
 
     /// Sets how many threads take part (none of them asleep yet).
@@ -203,6 +227,11 @@ impl Clock for VirtualClock {
     fn sleep(&self, duration: Duration) {
         let mut state = self.lock();
         let wake = state.now.saturating_add(duration);
+        if state.unattended {
+            state.now = wake;
+            self.shared.woken.notify_all();
+            return;
+        }
         state.sleepers.push(Reverse(wake));
         state.awake = state.awake.saturating_sub(1);
         self.maybe_advance(&mut state);

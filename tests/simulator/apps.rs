@@ -108,4 +108,3 @@ fn paging_through_applications() {
         .body;
     assert_eq!((third.count, third.apps.len()), (Some(7), 1));
 }
-

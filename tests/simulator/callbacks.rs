@@ -350,14 +350,20 @@ pub(crate) fn the_default_transport_contacts_loopback_only() {
 
 #[test]
 pub(crate) fn a_transport_of_ones_own_receives_every_url() {
-    for url in ["https://example.test/cb", "http://10.0.0.1/cb", "http://127.0.0.1:9/cb"] {
+    for url in [
+        "https://example.test/cb",
+        "http://10.0.0.1/cb",
+        "http://127.0.0.1:9/cb",
+    ] {
         let (posted, transport) = recording_transport(200);
         let s = setup_with(SimulatorConfig::default().with_callback_transport(transport));
         let param = MixParam::new("room01", EncodeTemplate::AudioOnly);
         let (_, _, deliveries) = record_with_callbacks(&s, url, Some(CALLBACK_KEY), param);
         assert_eq!(deliveries.len(), 3, "{url}");
         assert!(
-            deliveries.iter().all(|d| d.is_acknowledged() && d.signed && d.url == url),
+            deliveries
+                .iter()
+                .all(|d| d.is_acknowledged() && d.signed && d.url == url),
             "{url}: {deliveries:?}"
         );
         let posted = posted.lock().unwrap();
@@ -384,4 +390,3 @@ pub(crate) fn no_callback_url_no_delivery() {
     assert!(s.sim.callback_log().is_empty());
     assert!(posted.lock().unwrap().is_empty());
 }
-

@@ -296,4 +296,3 @@ fn over_loopback_http_with_ureq() {
     assert!(error.api().is_none(), "{error}");
     assert_eq!(sim.request_log().len(), 3);
 }
-

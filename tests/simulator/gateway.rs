@@ -491,4 +491,3 @@ fn rate_limits_can_be_switched_off() {
     }
     assert_eq!(s.sim.throttled_count(), 0);
 }
-

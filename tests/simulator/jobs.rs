@@ -244,4 +244,3 @@ fn rooms_and_users_follow_joins_and_removals() {
     assert_eq!(online.users.len(), 1);
     assert_eq!(online.users[0].uid.as_deref(), Some("u2"));
 }
-

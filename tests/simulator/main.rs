@@ -7,8 +7,11 @@
 mod support;
 
 mod apps;
+mod behaviours;
 mod callbacks;
+mod control;
 mod every_op;
+mod faults;
 mod gateway;
 mod jobs;
 mod stats;

@@ -67,4 +67,3 @@ fn statistics_are_plausible_and_follow_the_range() {
     assert_eq!(all.len() as i64, total);
     assert!(all.windows(2).all(|w| w[0].time <= w[1].time));
 }
-

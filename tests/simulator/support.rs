@@ -35,7 +35,9 @@ pub(crate) trait Respond {
 
 impl Respond for Simulator {
     fn respond(&self, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
-        self.handle(request).into_response().expect("a whole answer")
+        self.handle(request)
+            .into_response()
+            .expect("a whole answer")
     }
 }
 
@@ -145,7 +147,12 @@ pub(crate) fn api_error(result: Result<impl std::fmt::Debug, Error>) -> sparkrtc
     api.clone()
 }
 
-pub(crate) fn assert_api(result: Result<impl std::fmt::Debug, Error>, status: u16, code: &str, msg: &str) {
+pub(crate) fn assert_api(
+    result: Result<impl std::fmt::Debug, Error>,
+    status: u16,
+    code: &str,
+    msg: &str,
+) {
     let api = api_error(result);
     assert_eq!(
         (
@@ -157,7 +164,10 @@ pub(crate) fn assert_api(result: Result<impl std::fmt::Debug, Error>, status: u1
     );
 }
 
-pub(crate) fn create_app<T: sparkrtc::transport::Transport>(client: &Client<T>, name: &str) -> String {
+pub(crate) fn create_app<T: sparkrtc::transport::Transport>(
+    client: &Client<T>,
+    name: &str,
+) -> String {
     client
         .call(&CreateApp::new(AppReq::new(name)))
         .unwrap()
@@ -203,4 +213,3 @@ pub(crate) fn iso(t: SystemTime) -> String {
         &b[13..15]
     )
 }
-

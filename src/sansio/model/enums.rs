@@ -369,3 +369,56 @@ string_enum! {
         Remote = "remote",
     }
 }
+
+string_enum! {
+    /// The client metrics `ListRtcClientQosDetails` reports (its `mid`
+    /// parameter takes them separated by `,`, or `all`). Audio metrics
+    /// start with `a`, video with `v`, the auxiliary (screen-sharing)
+    /// stream with `d`.
+    pub enum QosMetric {
+        /// The app's CPU use on the device.
+        AppCpu = "appcpu",
+        /// The device's CPU use.
+        SysCpu = "syscpu",
+        /// Audio bitrate, kbps.
+        AudioBitrate = "abit",
+        /// Video bitrate, kbps.
+        VideoBitrate = "vbit",
+        /// Auxiliary-stream bitrate, kbps.
+        AuxBitrate = "dbit",
+        /// Video frame rate, fps.
+        VideoFps = "vfps",
+        /// Auxiliary-stream frame rate, fps.
+        AuxFps = "dfps",
+        /// Video freeze rate (freezes of 600 ms or more).
+        VideoFreeze = "vblock",
+        /// Auxiliary-stream freeze rate (freezes of 600 ms or more).
+        AuxFreeze = "dblock",
+        /// Audio packet loss.
+        AudioLoss = "aloss",
+        /// Video packet loss.
+        VideoLoss = "vloss",
+        /// Auxiliary-stream packet loss.
+        AuxLoss = "dloss",
+        /// Video width.
+        VideoWidth = "vwidth",
+        /// Video height.
+        VideoHeight = "vheight",
+        /// Auxiliary-stream width.
+        AuxWidth = "dwidth",
+        /// Auxiliary-stream height.
+        AuxHeight = "dheight",
+        /// Audio jitter.
+        AudioJitter = "ajitter",
+        /// Audio delay (round trip).
+        AudioRtt = "artt",
+        /// Video jitter.
+        VideoJitter = "vjitter",
+        /// Video delay (round trip).
+        VideoRtt = "vrtt",
+        /// Auxiliary-stream jitter.
+        AuxJitter = "djitter",
+        /// Auxiliary-stream delay (round trip).
+        AuxRtt = "drtt",
+    }
+}

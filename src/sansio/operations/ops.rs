@@ -524,7 +524,7 @@ operations! {
             app_id: String,
             /// Room id.
             room_id: String,
-            /// Metric ids separated by `,` (`appcpu`, `vbit`, `aloss`, ...), or `all`.
+            /// Metric ids separated by `,` (the values of [`QosMetric`](crate::model::QosMetric): `appcpu`, `vbit`, `aloss`, ...), or `all`.
             mid: String,
             /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ`.
             start_time: String,

@@ -125,7 +125,11 @@ pub(super) fn delete(ctx: &mut Ctx<'_>, op: ops::DeleteApp) -> Result<Reply, Fai
 /// `StartApp` enables, `StopApp` disables. Disabling stops the
 /// application's jobs (`TENANT_STOP`); until it is enabled again, new jobs,
 /// job calls and room joins are refused with `RTC.00001016`.
-pub(super) fn set_status(ctx: &mut Ctx<'_>, app_id: &str, status: AppStatus) -> Result<Reply, Fail> {
+pub(super) fn set_status(
+    ctx: &mut Ctx<'_>,
+    app_id: &str,
+    status: AppStatus,
+) -> Result<Reply, Fail> {
     let now = ctx.now;
     let a = app_mut(ctx.world, app_id)?;
     if a.status != status {

@@ -101,7 +101,9 @@ pub(crate) fn cap_reached(what: &str, max: usize) -> Fail {
 
 /// One page of `items`: page number `page` (from 0) of `limit` items.
 pub(crate) fn page_of<T>(items: &[T], page: u32, limit: u32) -> &[T] {
-    let start = (page as usize).saturating_mul(limit as usize).min(items.len());
+    let start = (page as usize)
+        .saturating_mul(limit as usize)
+        .min(items.len());
     let end = start.saturating_add(limit as usize).min(items.len());
     &items[start..end]
 }

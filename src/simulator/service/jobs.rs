@@ -14,7 +14,12 @@ use super::DEFAULT_MAX_IDLE_TIME;
 
 /// A job of the application, of the kind asked for, or 404
 /// `RTC.00001003`.
-fn job<'w>(world: &'w World, app_id: &str, job_id: &str, individual: bool) -> Result<&'w JobRec, Fail> {
+fn job<'w>(
+    world: &'w World,
+    app_id: &str,
+    job_id: &str,
+    individual: bool,
+) -> Result<&'w JobRec, Fail> {
     app(world, app_id)?;
     world
         .job(job_id)
@@ -117,7 +122,9 @@ fn stop_time(job: &JobRec) -> String {
 fn description(job: &JobRec) -> &'static str {
     match (job.state(), job.stopped.as_ref().map(|s| &s.reason)) {
         (JobState::Running, _) => "job is running",
-        (_, Some(StopReason::ExceedMaxIdleTime)) => "job is stopped: nobody published for max_idle_time",
+        (_, Some(StopReason::ExceedMaxIdleTime)) => {
+            "job is stopped: nobody published for max_idle_time"
+        }
         (_, Some(StopReason::InternalError)) => "job is stopped by an internal error",
         (JobState::Stopped, _) => "job is stopped by the tenant",
         _ => "job is initializing",
@@ -178,12 +185,28 @@ pub(super) fn create_mix(ctx: &mut Ctx<'_>, op: ops::CreateMixJob) -> Result<Rep
     let mut param = op.body.mix_param;
     param.max_idle_time.get_or_insert(DEFAULT_MAX_IDLE_TIME);
     let room_id = param.room_id.clone();
-    let id = add_job(ctx, &op.app_id, &room_id, JobKind::Mix(param), op.body.record_param)?;
-    json(StatusCode::CREATED, &mix_model(ctx.world.job(&id).ok_or_else(|| Fail::not_found("job_id", &id))?))
+    let id = add_job(
+        ctx,
+        &op.app_id,
+        &room_id,
+        JobKind::Mix(param),
+        op.body.record_param,
+    )?;
+    json(
+        StatusCode::CREATED,
+        &mix_model(
+            ctx.world
+                .job(&id)
+                .ok_or_else(|| Fail::not_found("job_id", &id))?,
+        ),
+    )
 }
 
 pub(super) fn show_mix(ctx: &mut Ctx<'_>, op: ops::ShowMixJob) -> Result<Reply, Fail> {
-    json(StatusCode::OK, &mix_model(job(ctx.world, &op.app_id, &op.job_id, false)?))
+    json(
+        StatusCode::OK,
+        &mix_model(job(ctx.world, &op.app_id, &op.job_id, false)?),
+    )
 }
 
 /// The fields given replace the job's; the others are kept.
@@ -216,8 +239,16 @@ pub(super) fn update_mix(ctx: &mut Ctx<'_>, op: ops::UpdateMixJob) -> Result<Rep
     json(StatusCode::OK, &mix_model(job))
 }
 
-pub(super) fn stop(ctx: &mut Ctx<'_>, app_id: &str, job_id: &str, individual: bool) -> Result<Reply, Fail> {
-    if job(ctx.world, app_id, job_id, individual)?.stopped.is_some() {
+pub(super) fn stop(
+    ctx: &mut Ctx<'_>,
+    app_id: &str,
+    job_id: &str,
+    individual: bool,
+) -> Result<Reply, Fail> {
+    if job(ctx.world, app_id, job_id, individual)?
+        .stopped
+        .is_some()
+    {
         return Err(job_done());
     }
     ctx.world
@@ -240,15 +271,50 @@ pub(super) fn create_individual(
     let id = add_job(ctx, &op.app_id, &room_id, JobKind::Individual(req), record)?;
     json(
         StatusCode::CREATED,
-        &individual_model(ctx.world.job(&id).ok_or_else(|| Fail::not_found("job_id", &id))?),
+        &individual_model(
+            ctx.world
+                .job(&id)
+                .ok_or_else(|| Fail::not_found("job_id", &id))?,
+        ),
     )
+}
+
+/// The single-stream job automatic recording starts for a user who joins
+/// (the documented defaults: audio and video, the FHD stream).
+pub(super) fn auto_record(
+    ctx: &mut Ctx<'_>,
+    app_id: &str,
+    room_id: &str,
+    user_id: &str,
+    rule_id: &str,
+) -> Result<(), Fail> {
+    let recording = ctx.world.jobs.iter().any(|j| {
+        j.app_id == app_id
+            && j.room_id == room_id
+            && j.stopped.is_none()
+            && matches!(&j.kind, JobKind::Individual(r) if r.user_id == user_id)
+    });
+    if recording {
+        return Ok(());
+    }
+    let record = model::RecordParam::new(rule_id);
+    let req = model::IndividualStreamJobReq::new(room_id, user_id)
+        .is_record_audio(true)
+        .video_type(model::VideoType::CameraStream)
+        .select_stream_type(StreamResolution::Fhd)
+        .max_idle_time(DEFAULT_MAX_IDLE_TIME)
+        .record_param(record.clone());
+    add_job(ctx, app_id, room_id, JobKind::Individual(req), Some(record)).map(|_| ())
 }
 
 pub(super) fn show_individual(
     ctx: &mut Ctx<'_>,
     op: ops::ShowIndividualStreamJob,
 ) -> Result<Reply, Fail> {
-    json(StatusCode::OK, &individual_model(job(ctx.world, &op.app_id, &op.job_id, true)?))
+    json(
+        StatusCode::OK,
+        &individual_model(job(ctx.world, &op.app_id, &op.job_id, true)?),
+    )
 }
 
 /// Only the recording parameters can change.

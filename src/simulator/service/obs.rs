@@ -43,7 +43,10 @@ fn bucket_index(world: &World, bucket: &str, location: &str) -> Result<usize, Fa
 }
 
 /// Files or folders (names ending in `/`), under a prefix.
-pub(super) fn list_objects(ctx: &mut Ctx<'_>, op: ops::ListObsBucketObjects) -> Result<Reply, Fail> {
+pub(super) fn list_objects(
+    ctx: &mut Ctx<'_>,
+    op: ops::ListObsBucketObjects,
+) -> Result<Reply, Fail> {
     let b = &ctx.world.buckets[bucket_index(ctx.world, &op.bucket, &op.location)?];
     let folders = op.list_type == model::ObsListType::Folders;
     let prefix = op.prefix.unwrap_or_default();

@@ -9,10 +9,13 @@ use http::StatusCode;
 
 use crate::ops;
 
-use super::super::config::Limits;
+use crate::model::AutoRecordMode;
+
+use super::super::config::SimulatorConfig;
 use super::super::util::Fail;
 use super::super::world::World;
 use super::common::{active_app, app, cap_reached, empty, Ctx, Reply};
+use super::jobs;
 
 pub(super) fn remove_room(ctx: &mut Ctx<'_>, op: ops::RemoveRoom) -> Result<Reply, Fail> {
     app(ctx.world, &op.app_id)?;
@@ -27,16 +30,26 @@ pub(super) fn remove_users(ctx: &mut Ctx<'_>, op: ops::RemoveUsers) -> Result<Re
     empty(StatusCode::ACCEPTED)
 }
 
-/// Users join a room of an enabled application.
+/// Users join a room. A disabled application takes no new rooms (rooms in
+/// use go on). With automatic recording on, each user who joins starts a
+/// single-stream job recording them.
 pub(crate) fn join(
     world: &mut World,
-    limits: &Limits,
+    config: &SimulatorConfig,
     app_id: &str,
     room_id: &str,
     users: &[String],
     now: SystemTime,
 ) -> Result<(), Fail> {
-    active_app(world, app_id)?;
+    let limits = &config.limits;
+    let open = world
+        .room(app_id, room_id)
+        .is_some_and(|r| r.closed.is_none());
+    if !open {
+        active_app(world, app_id)?;
+    } else {
+        app(world, app_id)?;
+    }
     if room_id.is_empty() || users.iter().any(String::is_empty) {
         return Err(Fail::invalid("room_id and user ids must not be empty"));
     }
@@ -57,17 +70,40 @@ pub(crate) fn join(
             }
         }
     }
-    let present = world
-        .room(app_id, room_id)
-        .map_or(0, |r| r.users.len());
+    let present = world.room(app_id, room_id).map_or(0, |r| r.users.len());
     let new = users
         .iter()
-        .filter(|u| world.room(app_id, room_id).is_none_or(|r| !r.users.contains_key(*u)))
+        .filter(|u| {
+            world
+                .room(app_id, room_id)
+                .is_none_or(|r| !r.users.contains_key(*u))
+        })
         .count();
     if present + new > limits.max_users_per_room {
         return Err(cap_reached("users in one room", limits.max_users_per_room));
     }
+    let arriving: Vec<String> = users
+        .iter()
+        .filter(|u| {
+            world
+                .room(app_id, room_id)
+                .and_then(|r| r.users.get(*u))
+                .is_none_or(|u| u.left.is_some())
+        })
+        .cloned()
+        .collect();
     world.join(app_id, room_id, users, now);
+    let auto = world.app(app_id).and_then(|a| {
+        (a.is_active() && a.auto_record.mode == AutoRecordMode::Individual)
+            .then(|| a.auto_record.record_rule_id.clone())
+            .flatten()
+    });
+    if let Some(rule_id) = auto {
+        let mut ctx = Ctx { world, config, now };
+        for user in arriving {
+            jobs::auto_record(&mut ctx, app_id, room_id, &user, &rule_id)?;
+        }
+    }
     Ok(())
 }
 

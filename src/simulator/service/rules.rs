@@ -49,7 +49,10 @@ pub(super) fn create(ctx: &mut Ctx<'_>, op: ops::CreateRecordRule) -> Result<Rep
         .find(|r| r.req.obs_addr.location == op.body.obs_addr.location)
         .map(|r| r.id.clone());
     if existing.is_none() && a.rules.len() >= ctx.limits().max_rules_per_app {
-        return Err(cap_reached("recording rules per application", ctx.limits().max_rules_per_app));
+        return Err(cap_reached(
+            "recording rules per application",
+            ctx.limits().max_rules_per_app,
+        ));
     }
     let now = ctx.now;
     let (rule_id, status) = match existing {
@@ -79,7 +82,11 @@ pub(super) fn list(ctx: &mut Ctx<'_>, op: ops::ListRecordRules) -> Result<Reply,
     let a = app(ctx.world, &op.app_id)?;
     let mut rules: Vec<&RuleRec> = a.rules.iter().collect();
     rules.sort_by_key(|r| r.seq);
-    let page = page_of(&rules, op.offset.unwrap_or(0), op.limit.unwrap_or(100).max(1));
+    let page = page_of(
+        &rules,
+        op.offset.unwrap_or(0),
+        op.limit.unwrap_or(100).max(1),
+    );
     let out = model::RecordRuleList {
         rules: page.iter().map(|r| rule_model(a, r)).collect(),
         ..Default::default()
@@ -159,7 +166,10 @@ fn auto_record_model(a: &AppRec) -> model::AutoRecordConfig {
 }
 
 pub(super) fn show_auto_record(ctx: &mut Ctx<'_>, op: ops::ShowAutoRecord) -> Result<Reply, Fail> {
-    json(StatusCode::OK, &auto_record_model(app(ctx.world, &op.app_id)?))
+    json(
+        StatusCode::OK,
+        &auto_record_model(app(ctx.world, &op.app_id)?),
+    )
 }
 
 /// The rule named must exist.

@@ -23,8 +23,8 @@ use super::config::Limits;
 use super::util::{hex_digits, iso_secs, mix};
 
 pub(crate) use buckets::file_size;
-pub use events::{CallbackEvent, CallbackEventKind};
 pub(crate) use events::JobEvent;
+pub use events::{CallbackEvent, CallbackEventKind};
 pub(crate) use records::*;
 
 /// The version of the state JSON this simulator reads and writes.
@@ -214,10 +214,7 @@ impl World {
             let Some(cycle) = cycle.filter(|c| *c > 0) else {
                 continue;
             };
-            let Some(end) = file
-                .started
-                .checked_add(Duration::from_secs(cycle.into()))
-            else {
+            let Some(end) = file.started.checked_add(Duration::from_secs(cycle.into())) else {
                 continue;
             };
             match &mut best {
@@ -367,7 +364,10 @@ impl World {
         if job.started.is_some() && job.record.is_some() {
             job.events.push(JobEvent::over(at));
         }
-        let files: Vec<RecordFile> = done.iter().map(|&k| self.jobs[i].files[k].clone()).collect();
+        let files: Vec<RecordFile> = done
+            .iter()
+            .map(|&k| self.jobs[i].files[k].clone())
+            .collect();
         for file in files {
             self.publish(&file, seed, at, limits);
         }
@@ -460,7 +460,8 @@ impl World {
 
 impl JobRec {
     fn open(&mut self, file: RecordFile) {
-        self.events.push(JobEvent::start(file.started, self.files.len()));
+        self.events
+            .push(JobEvent::start(file.started, self.files.len()));
         self.files.push(file);
     }
 }

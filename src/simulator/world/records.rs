@@ -233,13 +233,6 @@ pub(crate) struct RoomRec {
     pub(crate) users: BTreeMap<String, UserRec>,
 }
 
-impl RoomRec {
-    /// Whether anyone is in the room at `t`.
-    pub(crate) fn occupied_at(&self, t: SystemTime) -> bool {
-        self.users.values().any(|u| u.online_at(t))
-    }
-}
-
 /// A user's presence in a room.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::SystemTime;
 
-use crate::model::{AbnormalStage, EventLocation};
+use crate::model::{AbnormalStage, EventLocation, QosMetric};
 use http::StatusCode;
 
 use crate::model;
@@ -107,7 +107,10 @@ fn abnormal(
     out.into_iter().map(|(_, _, e)| e).collect()
 }
 
-pub(in super::super) fn abnormal_events(ctx: &mut Ctx<'_>, op: ops::ListRtcAbnormalEvents) -> Result<Reply, Fail> {
+pub(in super::super) fn abnormal_events(
+    ctx: &mut Ctx<'_>,
+    op: ops::ListRtcAbnormalEvents,
+) -> Result<Reply, Fail> {
     app(ctx.world, &op.app)?;
     let (start, end) = time_range(ctx, op.start_time.as_deref(), op.end_time.as_deref(), DAY)?;
     let events = abnormal(
@@ -191,7 +194,10 @@ pub(in super::super) fn abnormal_dimensions(
 
 // ------------------------------------------------------- client details
 
-pub(in super::super) fn client_abnormal_event(ctx: &mut Ctx<'_>, op: ops::ListRtcAbnormalEvent) -> Result<Reply, Fail> {
+pub(in super::super) fn client_abnormal_event(
+    ctx: &mut Ctx<'_>,
+    op: ops::ListRtcAbnormalEvent,
+) -> Result<Reply, Fail> {
     app(ctx.world, &op.app_id)?;
     let (start, end) = time_range(ctx, Some(&op.start_time), Some(&op.end_time), HOUR)?;
     let seed = ctx.world.seed;
@@ -232,7 +238,10 @@ pub(in super::super) fn client_abnormal_event(ctx: &mut Ctx<'_>, op: ops::ListRt
     json(StatusCode::OK, &out)
 }
 
-pub(in super::super) fn client_event(ctx: &mut Ctx<'_>, op: ops::ListRtcEvent) -> Result<Reply, Fail> {
+pub(in super::super) fn client_event(
+    ctx: &mut Ctx<'_>,
+    op: ops::ListRtcEvent,
+) -> Result<Reply, Fail> {
     app(ctx.world, &op.app_id)?;
     let (start, end) = time_range(ctx, Some(&op.start_time), Some(&op.end_time), HOUR)?;
     let seed = ctx.world.seed;
@@ -257,32 +266,57 @@ pub(in super::super) fn client_event(ctx: &mut Ctx<'_>, op: ops::ListRtcEvent) -
     json(StatusCode::OK, &out)
 }
 
-/// The metric ids of `ListRtcClientQosDetails` and their ranges.
-const QOS_METRICS: &[(&str, f64, f64)] = &[
-    ("appcpu", 1.0, 30.0),
-    ("syscpu", 10.0, 60.0),
-    ("abit", 24.0, 64.0),
-    ("vbit", 300.0, 1800.0),
-    ("aloss", 0.0, 0.05),
-    ("vloss", 0.0, 0.05),
-    ("rtt", 20.0, 200.0),
-    ("jitter", 0.0, 30.0),
-    ("fps", 15.0, 30.0),
-];
+/// The range the simulator draws a client metric from (a width or height
+/// is constant).
+fn qos_range(metric: &QosMetric) -> (f64, f64) {
+    use QosMetric as Q;
+    match metric {
+        Q::AppCpu => (1.0, 30.0),
+        Q::SysCpu => (10.0, 60.0),
+        Q::AudioBitrate => (24.0, 64.0),
+        Q::VideoBitrate => (300.0, 1800.0),
+        Q::AuxBitrate => (300.0, 1500.0),
+        Q::VideoFps => (15.0, 30.0),
+        Q::AuxFps => (5.0, 15.0),
+        Q::VideoFreeze | Q::AuxFreeze | Q::AudioLoss | Q::VideoLoss | Q::AuxLoss => (0.0, 0.05),
+        Q::VideoWidth => (1280.0, 1280.0),
+        Q::VideoHeight => (720.0, 720.0),
+        Q::AuxWidth => (1920.0, 1920.0),
+        Q::AuxHeight => (1080.0, 1080.0),
+        Q::AudioJitter | Q::VideoJitter | Q::AuxJitter => (0.0, 30.0),
+        Q::AudioRtt | Q::VideoRtt | Q::AuxRtt => (20.0, 200.0),
+        Q::Unknown(_) => (0.0, 0.0),
+    }
+}
 
-pub(in super::super) fn qos_details(ctx: &mut Ctx<'_>, op: ops::ListRtcClientQosDetails) -> Result<Reply, Fail> {
+/// `mid`: exactly the documented metrics, separated by `,`, or `all`.
+pub(in super::super) fn qos_details(
+    ctx: &mut Ctx<'_>,
+    op: ops::ListRtcClientQosDetails,
+) -> Result<Reply, Fail> {
     app(ctx.world, &op.app_id)?;
     let (start, end) = time_range(ctx, Some(&op.start_time), Some(&op.end_time), DAY)?;
-    let wanted: Vec<&(&str, f64, f64)> = if op.mid.trim() == "all" {
-        QOS_METRICS.iter().collect()
+    let wanted: Vec<QosMetric> = if op.mid.trim() == "all" {
+        QosMetric::KNOWN.to_vec()
     } else {
         let mut list = Vec::new();
         for mid in op.mid.split(',').map(str::trim).filter(|m| !m.is_empty()) {
-            let metric = QOS_METRICS
-                .iter()
-                .find(|(name, _, _)| name.eq_ignore_ascii_case(mid))
-                .ok_or_else(|| Fail::invalid(format!("mid `{mid}` is not a known metric")))?;
-            list.push(metric);
+            match QosMetric::from(mid) {
+                QosMetric::Unknown(_) => {
+                    return Err(Fail::invalid(format!(
+                        "mid `{mid}` is not a documented metric ({})",
+                        QosMetric::KNOWN
+                            .iter()
+                            .map(QosMetric::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )))
+                }
+                known => list.push(known),
+            }
+        }
+        if list.is_empty() {
+            return Err(Fail::invalid("mid names no metric"));
         }
         list
     };
@@ -297,11 +331,15 @@ pub(in super::super) fn qos_details(ctx: &mut Ctx<'_>, op: ops::ListRtcClientQos
         ^ hash_str(&uid).rotate_left(11);
     let series: Vec<model::QosQualityData> = wanted
         .into_iter()
-        .map(|(mid, lo, hi)| model::QosQualityData {
+        .map(|metric| {
+            let (lo, hi) = qos_range(&metric);
+            (metric, lo, hi)
+        })
+        .map(|(metric, lo, hi)| model::QosQualityData {
             uid: Some(uid.clone()),
             peerid: Some(peer.clone()),
-            mid: Some((*mid).to_owned()),
-            data: float_series(seed, salt ^ hash_str(mid), start, end, *lo, *hi)
+            mid: Some(metric.as_str().to_owned()),
+            data: float_series(seed, salt ^ hash_str(metric.as_str()), start, end, lo, hi)
                 .into_iter()
                 .map(|mut v| {
                     v.value = v.value.map(|x| (x * 100.0).round() / 100.0);

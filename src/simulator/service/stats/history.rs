@@ -10,7 +10,10 @@ use super::super::super::util::*;
 use super::super::common::{app, json, Ctx, Reply};
 use super::*;
 
-pub(in super::super) fn history_quality(ctx: &mut Ctx<'_>, op: ops::ListRtcHistoryQuality) -> Result<Reply, Fail> {
+pub(in super::super) fn history_quality(
+    ctx: &mut Ctx<'_>,
+    op: ops::ListRtcHistoryQuality,
+) -> Result<Reply, Fail> {
     app(ctx.world, &op.app)?;
     let days = days(ctx, op.start_date.as_deref(), op.end_date.as_deref())?;
     let seed = ctx.world.seed;
@@ -76,7 +79,10 @@ pub(in super::super) fn history_quality(ctx: &mut Ctx<'_>, op: ops::ListRtcHisto
     json(StatusCode::OK, &out)
 }
 
-pub(in super::super) fn history_scale(ctx: &mut Ctx<'_>, op: ops::ListRtcHistoryScale) -> Result<Reply, Fail> {
+pub(in super::super) fn history_scale(
+    ctx: &mut Ctx<'_>,
+    op: ops::ListRtcHistoryScale,
+) -> Result<Reply, Fail> {
     app(ctx.world, &op.app)?;
     let days = days(ctx, op.start_date.as_deref(), op.end_date.as_deref())?;
     let seed = ctx.world.seed;
@@ -125,7 +131,10 @@ pub(in super::super) fn history_scale(ctx: &mut Ctx<'_>, op: ops::ListRtcHistory
     json(StatusCode::OK, &out)
 }
 
-pub(in super::super) fn history_usage(ctx: &mut Ctx<'_>, op: ops::ListRtcHistoryUsage) -> Result<Reply, Fail> {
+pub(in super::super) fn history_usage(
+    ctx: &mut Ctx<'_>,
+    op: ops::ListRtcHistoryUsage,
+) -> Result<Reply, Fail> {
     app(ctx.world, &op.app)?;
     let days = days(ctx, Some(&op.start_date), Some(&op.end_date))?;
     let seed = ctx.world.seed;
@@ -153,4 +162,3 @@ pub(in super::super) fn history_usage(ctx: &mut Ctx<'_>, op: ops::ListRtcHistory
     };
     json(StatusCode::OK, &out)
 }
-

@@ -13,11 +13,15 @@ use std::time::{Duration, SystemTime};
 
 use crate::model;
 
-use super::super::util::{at_secs, epoch_secs, fraction, iso_secs, mix, parse_day, parse_time, Fail};
+use super::super::util::{
+    at_secs, epoch_secs, fraction, iso_secs, mix, parse_day, parse_time, Fail,
+};
 use super::super::world::{RoomRec, UserRec, World};
 use super::common::Ctx;
 
-pub(super) use events::{abnormal_dimensions, abnormal_events, client_abnormal_event, client_event, qos_details};
+pub(super) use events::{
+    abnormal_dimensions, abnormal_events, client_abnormal_event, client_event, qos_details,
+};
 pub(super) use history::{history_quality, history_scale, history_usage};
 pub(super) use realtime::{realtime_network, realtime_quality, realtime_scale, scale_dimension};
 pub(super) use rooms::{room_list, user_list};
@@ -73,7 +77,11 @@ pub(super) fn minutes(start: SystemTime, end: SystemTime) -> impl Iterator<Item 
 
 /// The days asked for (at most 31, today and later left out: the day is not
 /// over). The default is yesterday.
-pub(super) fn days(ctx: &Ctx<'_>, start: Option<&str>, end: Option<&str>) -> Result<Vec<SystemTime>, Fail> {
+pub(super) fn days(
+    ctx: &Ctx<'_>,
+    start: Option<&str>,
+    end: Option<&str>,
+) -> Result<Vec<SystemTime>, Fail> {
     let today = epoch_secs(ctx.now) / 86_400 * 86_400;
     let yesterday = at_secs(today.saturating_sub(86_400));
     let start = match start {
@@ -100,7 +108,11 @@ pub(super) fn days(ctx: &Ctx<'_>, start: Option<&str>, end: Option<&str>) -> Res
         .collect())
 }
 
-pub(super) fn page<T: Clone>(items: &[T], offset: Option<u32>, limit: Option<u32>) -> (Vec<T>, i64, i64) {
+pub(super) fn page<T: Clone>(
+    items: &[T],
+    offset: Option<u32>,
+    limit: Option<u32>,
+) -> (Vec<T>, i64, i64) {
     let offset = offset.unwrap_or(0);
     let limit = limit.unwrap_or(10);
     let out = items
@@ -120,12 +132,22 @@ pub(super) fn rooms_of<'w>(world: &'w World, app_id: &str) -> Vec<&'w RoomRec> {
     rooms
 }
 
-pub(super) fn overlaps(from: SystemTime, to: Option<SystemTime>, start: SystemTime, end: SystemTime) -> bool {
+pub(super) fn overlaps(
+    from: SystemTime,
+    to: Option<SystemTime>,
+    start: SystemTime,
+    end: SystemTime,
+) -> bool {
     from <= end && to.is_none_or(|t| t >= start)
 }
 
 /// (users online, rooms open) at `t` in the application's known rooms.
-pub(super) fn known_scale(world: &World, app_id: &str, room: Option<&str>, t: SystemTime) -> (i64, i64) {
+pub(super) fn known_scale(
+    world: &World,
+    app_id: &str,
+    room: Option<&str>,
+    t: SystemTime,
+) -> (i64, i64) {
     let mut users = 0;
     let mut rooms = 0;
     for r in rooms_of(world, app_id) {
@@ -171,4 +193,3 @@ pub(super) fn some_user(world: &World, app_id: &str, room: Option<&str>) -> Stri
         .next()
         .unwrap_or_else(|| "user001".to_owned())
 }
-

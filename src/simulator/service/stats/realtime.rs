@@ -11,7 +11,10 @@ use super::super::super::util::*;
 use super::super::common::{app, json, Ctx, Reply};
 use super::*;
 
-pub(in super::super) fn realtime_scale(ctx: &mut Ctx<'_>, op: ops::ListRtcRealtimeScale) -> Result<Reply, Fail> {
+pub(in super::super) fn realtime_scale(
+    ctx: &mut Ctx<'_>,
+    op: ops::ListRtcRealtimeScale,
+) -> Result<Reply, Fail> {
     app(ctx.world, &op.app)?;
     let (start, end) = time_range(ctx, op.start_time.as_deref(), op.end_time.as_deref(), DAY)?;
     let seed = ctx.world.seed;
@@ -41,7 +44,10 @@ pub(in super::super) fn realtime_scale(ctx: &mut Ctx<'_>, op: ops::ListRtcRealti
     json(StatusCode::OK, &out)
 }
 
-pub(in super::super) fn realtime_quality(ctx: &mut Ctx<'_>, op: ops::ListRtcRealtimeQuality) -> Result<Reply, Fail> {
+pub(in super::super) fn realtime_quality(
+    ctx: &mut Ctx<'_>,
+    op: ops::ListRtcRealtimeQuality,
+) -> Result<Reply, Fail> {
     app(ctx.world, &op.app)?;
     let (start, end) = time_range(ctx, op.start_time.as_deref(), op.end_time.as_deref(), DAY)?;
     let (lo, hi) = match op.metric {
@@ -61,7 +67,10 @@ pub(in super::super) fn realtime_quality(ctx: &mut Ctx<'_>, op: ops::ListRtcReal
     json(StatusCode::OK, &out)
 }
 
-pub(in super::super) fn realtime_network(ctx: &mut Ctx<'_>, op: ops::ListRtcRealtimeNetwork) -> Result<Reply, Fail> {
+pub(in super::super) fn realtime_network(
+    ctx: &mut Ctx<'_>,
+    op: ops::ListRtcRealtimeNetwork,
+) -> Result<Reply, Fail> {
     app(ctx.world, &op.app)?;
     let (start, end) = time_range(ctx, op.start_time.as_deref(), op.end_time.as_deref(), DAY)?;
     let lo = match op.metric {
@@ -109,4 +118,3 @@ pub(in super::super) fn scale_dimension(
     };
     json(StatusCode::OK, &out)
 }
-

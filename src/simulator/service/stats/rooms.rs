@@ -11,7 +11,10 @@ use super::super::super::util::*;
 use super::super::common::{app, json, Ctx, Reply};
 use super::*;
 
-pub(in super::super) fn room_list(ctx: &mut Ctx<'_>, op: ops::ListRtcRoomList) -> Result<Reply, Fail> {
+pub(in super::super) fn room_list(
+    ctx: &mut Ctx<'_>,
+    op: ops::ListRtcRoomList,
+) -> Result<Reply, Fail> {
     app(ctx.world, &op.app)?;
     let (start, end) = time_range(
         ctx,
@@ -92,7 +95,10 @@ fn user_profile(
     )
 }
 
-pub(in super::super) fn user_list(ctx: &mut Ctx<'_>, op: ops::ListRtcUserList) -> Result<Reply, Fail> {
+pub(in super::super) fn user_list(
+    ctx: &mut Ctx<'_>,
+    op: ops::ListRtcUserList,
+) -> Result<Reply, Fail> {
     app(ctx.world, &op.app)?;
     let (start, end) = time_range(
         ctx,
@@ -105,11 +111,7 @@ pub(in super::super) fn user_list(ctx: &mut Ctx<'_>, op: ops::ListRtcUserList) -
     let mut users = Vec::new();
     for r in rooms_of(ctx.world, &op.app) {
         let room_id = &r.room_id;
-        if op
-            .room_id
-            .as_deref()
-            .is_some_and(|want| want != room_id)
-        {
+        if op.room_id.as_deref().is_some_and(|want| want != room_id) {
             continue;
         }
         let mut list: Vec<(&String, &UserRec)> = r.users.iter().collect();
@@ -164,4 +166,3 @@ pub(in super::super) fn user_list(ctx: &mut Ctx<'_>, op: ops::ListRtcUserList) -
     };
     json(StatusCode::OK, &out)
 }
-

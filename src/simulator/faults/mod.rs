@@ -76,8 +76,10 @@
 //! `min_ms` and `max_ms`; `close`; `truncate`; `lose`). Listings add
 //! `matched` and `fired`.
 
+mod parse;
+mod set;
+
 use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
 use http::{Method, StatusCode};
@@ -87,7 +89,10 @@ use crate::throttle::ThrottleCategory;
 use crate::OperationId;
 
 use super::codes;
-use super::util::mix;
+
+pub(crate) use parse::parse_duration;
+pub use set::ActiveFault;
+pub(crate) use set::{Decision, FaultSet, FaultTarget};
 
 /// A fault rule that cannot be used, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -306,7 +311,11 @@ pub struct FaultRule {
     id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "op_name")]
     operation: Option<OperationId>,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "category_name")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "category_name"
+    )]
     category: Option<ThrottleCategory>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     method: Option<String>,
@@ -438,163 +447,11 @@ impl FaultRule {
         }
         if let Some(id) = &self.id {
             if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_graphic()) {
-                return Err(FaultError::new(
-                    "an id is 1 to 64 visible ASCII characters",
-                ));
+                return Err(FaultError::new("an id is 1 to 64 visible ASCII characters"));
             }
         }
         self.effect.check()
     }
-
-    /// Whether the rule applies to a request.
-    fn matches(&self, request: &FaultTarget<'_>) -> bool {
-        self.operation.is_none_or(|o| request.operation == Some(o))
-            && self
-                .category
-                .is_none_or(|c| request.operation.map(OperationId::category) == Some(c))
-            && self
-                .method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(request.method.as_str()))
-            && self
-                .path
-                .as_deref()
-                .is_none_or(|p| path_matches(p, request.path))
-    }
-}
-
-impl FromStr for FaultRule {
-    type Err = FaultError;
-
-    /// The short form, `MATCH:EFFECT[:PROBABILITY[:TIMES]]`.
-    fn from_str(text: &str) -> Result<FaultRule, FaultError> {
-        let mut parts = text.split(':');
-        let matcher = parts.next().unwrap_or("").trim();
-        let effect = parts
-            .next()
-            .ok_or_else(|| FaultError::new(format!("`{text}` is not MATCH:EFFECT[:PROBABILITY[:TIMES]]")))?;
-        let mut rule = FaultRule::new(parse_effect(effect.trim())?);
-        if let Some(p) = parts.next() {
-            let p: f64 = p
-                .trim()
-                .parse()
-                .map_err(|_| FaultError::new(format!("probability `{p}` is not a number")))?;
-            rule = rule.probability(p)?;
-        }
-        if let Some(n) = parts.next() {
-            let n: u64 = n
-                .trim()
-                .parse()
-                .map_err(|_| FaultError::new(format!("times `{n}` is not a whole number")))?;
-            rule = rule.times(n);
-        }
-        if parts.next().is_some() {
-            return Err(FaultError::new(format!(
-                "`{text}` has more than MATCH:EFFECT:PROBABILITY:TIMES"
-            )));
-        }
-        rule = match matcher {
-            "*" => rule,
-            m if m.contains(' ') => {
-                let (method, path) = m.split_once(' ').unwrap_or((m, ""));
-                let method = Method::from_bytes(method.as_bytes())
-                    .map_err(|_| FaultError::new(format!("`{method}` is not an HTTP method")))?;
-                rule.method(method).path(path.trim())
-            }
-            m if m.starts_with('/') => rule.path(m),
-            m => match (
-                OperationId::from_name(m),
-                ThrottleCategory::ALL.iter().find(|c| c.name() == m),
-            ) {
-                (Some(op), _) => rule.operation(op),
-                (None, Some(c)) => rule.category(*c),
-                (None, None) => {
-                    return Err(FaultError::new(format!(
-                        "`{m}` is not `*`, an operation, a rate-limit category or `METHOD /path`"
-                    )))
-                }
-            },
-        };
-        rule.check()?;
-        Ok(rule)
-    }
-}
-
-fn parse_effect(text: &str) -> Result<FaultEffect, FaultError> {
-    match text {
-        "close" => return Ok(FaultEffect::Close),
-        "truncate" => return Ok(FaultEffect::Truncate),
-        "lose" => return Ok(FaultEffect::Lose),
-        _ => {}
-    }
-    if let Some(spec) = text.strip_prefix("latency=") {
-        return match spec.split_once("..") {
-            Some((lo, hi)) => Ok(FaultEffect::latency_between(
-                parse_duration(lo)?,
-                parse_duration(hi)?,
-            )),
-            None => Ok(FaultEffect::latency(parse_duration(spec)?)),
-        };
-    }
-    let mut parts = text.split(',');
-    let status = parts.next().unwrap_or("");
-    let status: u16 = status.trim().parse().map_err(|_| {
-        FaultError::new(format!(
-            "effect `{text}` is not a status, latency=..., close, truncate or lose"
-        ))
-    })?;
-    let mut effect = FaultEffect::error(status);
-    for option in parts {
-        let (key, value) = option
-            .split_once('=')
-            .ok_or_else(|| FaultError::new(format!("`{option}` is not key=value")))?;
-        effect = match key.trim() {
-            "code" => effect.code(value.trim()),
-            "msg" => effect.message(value),
-            "retry-after" => effect.retry_after(value.trim().parse().map_err(|_| {
-                FaultError::new(format!("retry-after `{value}` is not whole seconds"))
-            })?),
-            other => {
-                return Err(FaultError::new(format!(
-                    "unknown option `{other}` (code, msg, retry-after)"
-                )))
-            }
-        };
-    }
-    effect.check()?;
-    Ok(effect)
-}
-
-/// `250ms`, `2s`, `1m`, or a bare number of milliseconds.
-fn parse_duration(text: &str) -> Result<Duration, FaultError> {
-    let text = text.trim();
-    let bad = || FaultError::new(format!("`{text}` is not a duration like 250ms, 2s or 1m"));
-    let (digits, unit) = text
-        .find(|c: char| !c.is_ascii_digit())
-        .map_or((text, ""), |i| text.split_at(i));
-    let n: u64 = digits.parse().map_err(|_| bad())?;
-    match unit {
-        "" | "ms" => Ok(Duration::from_millis(n)),
-        "s" => Ok(Duration::from_secs(n)),
-        "m" => Ok(Duration::from_secs(n.saturating_mul(60))),
-        _ => Err(bad()),
-    }
-}
-
-/// Whether `path` fits `pattern` (`*` one segment, `**` any number).
-fn path_matches(pattern: &str, path: &str) -> bool {
-    let pattern: Vec<&str> = pattern.trim_end_matches('/').split('/').collect();
-    let path: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    fn go(p: &[&str], s: &[&str]) -> bool {
-        match p.split_first() {
-            None => s.is_empty(),
-            Some((&"**", rest)) => (0..=s.len()).any(|k| go(rest, &s[k..])),
-            Some((seg, rest)) => s
-                .split_first()
-                .is_some_and(|(first, tail)| (*seg == "*" || seg == first) && go(rest, tail)),
-        }
-    }
-    go(&pattern, &path)
 }
 
 mod op_name {
@@ -602,14 +459,19 @@ mod op_name {
 
     use crate::OperationId;
 
-    pub(super) fn serialize<S: Serializer>(v: &Option<OperationId>, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(
+        v: &Option<OperationId>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match v {
             Some(op) => s.serialize_str(op.name()),
             None => s.serialize_none(),
         }
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OperationId>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<OperationId>, D::Error> {
         let name = String::deserialize(d)?;
         OperationId::from_name(&name)
             .map(Some)
@@ -642,204 +504,5 @@ mod category_name {
             .copied()
             .map(Some)
             .ok_or_else(|| D::Error::custom(format!("`{name}` is not a rate-limit category")))
-    }
-}
-
-/// A rule in force, with what it did so far; from
-/// [`Faults::list`](super::Faults::list).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[non_exhaustive]
-pub struct ActiveFault {
-    /// The rule, with its id.
-    #[serde(flatten)]
-    pub rule: FaultRule,
-    /// Requests it matched (inside its window, while it could still fire).
-    pub matched: u64,
-    /// Times it fired.
-    pub fired: u64,
-}
-
-/// What a request looks like to the fault rules.
-pub(crate) struct FaultTarget<'a> {
-    pub(crate) operation: Option<OperationId>,
-    pub(crate) method: &'a Method,
-    pub(crate) path: &'a str,
-}
-
-/// What the rules decided for one request.
-#[derive(Debug, Default)]
-pub(crate) struct Decision {
-    /// The delay to add before answering.
-    pub(crate) latency: Duration,
-    /// The rule that decides the outcome, and its effect.
-    pub(crate) effect: Option<(String, FaultEffect)>,
-    /// The ids of the latency rules that fired.
-    pub(crate) delayed_by: Vec<String>,
-}
-
-struct Entry {
-    state: ActiveFault,
-    /// The rule's number, for its draws.
-    uid: u64,
-    /// When it was added, on the clock's monotonic scale.
-    added: Duration,
-}
-
-/// The rules in force.
-pub(crate) struct FaultSet {
-    seed: u64,
-    entries: Vec<Entry>,
-    next_uid: u64,
-}
-
-impl FaultSet {
-    pub(crate) fn new(seed: u64) -> FaultSet {
-        FaultSet {
-            seed,
-            entries: Vec::new(),
-            next_uid: 0,
-        }
-    }
-
-    /// Adds a rule at `now` (after checking it), giving it an id when it has
-    /// none. Fails on a bad rule, a duplicate id, or more than `max` rules.
-    pub(crate) fn add(
-        &mut self,
-        mut rule: FaultRule,
-        now: Duration,
-        max: usize,
-    ) -> Result<String, FaultError> {
-        rule.check()?;
-        if self.entries.len() >= max {
-            return Err(FaultError::new(format!(
-                "at most {max} fault rules at once; remove some first"
-            )));
-        }
-        self.next_uid += 1;
-        let id = match rule.id.clone() {
-            Some(id) => {
-                if self.entries.iter().any(|e| e.state.rule.id.as_deref() == Some(&id)) {
-                    return Err(FaultError::new(format!("a rule with id `{id}` exists")));
-                }
-                id
-            }
-            None => {
-                let mut n = self.next_uid;
-                while self
-                    .entries
-                    .iter()
-                    .any(|e| e.state.rule.id.as_deref() == Some(&format!("r{n}")))
-                {
-                    n += 1;
-                }
-                format!("r{n}")
-            }
-        };
-        rule.id = Some(id.clone());
-        self.entries.push(Entry {
-            state: ActiveFault {
-                rule,
-                matched: 0,
-                fired: 0,
-            },
-            uid: self.next_uid,
-            added: now,
-        });
-        Ok(id)
-    }
-
-    pub(crate) fn remove(&mut self, id: &str) -> bool {
-        let before = self.entries.len();
-        self.entries
-            .retain(|e| e.state.rule.id.as_deref() != Some(id));
-        self.entries.len() != before
-    }
-
-    pub(crate) fn clear(&mut self) {
-        self.entries.clear();
-        self.next_uid = 0;
-    }
-
-    pub(crate) fn list(&self) -> Vec<ActiveFault> {
-        self.entries.iter().map(|e| e.state.clone()).collect()
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// Decides what happens to a request at `now`.
-    pub(crate) fn decide(&mut self, target: &FaultTarget<'_>, now: Duration) -> Decision {
-        let mut decision = Decision::default();
-        for entry in &mut self.entries {
-            let rule = &entry.state.rule;
-            let start = entry
-                .added
-                .saturating_add(Duration::from_millis(rule.after_ms.unwrap_or(0)));
-            let active = now >= start
-                && rule
-                    .for_ms
-                    .is_none_or(|f| now < start.saturating_add(Duration::from_millis(f)));
-            let spent = rule.times.is_some_and(|t| entry.state.fired >= t);
-            if !active || spent || !rule.matches(target) {
-                continue;
-            }
-            let n = entry.state.matched;
-            entry.state.matched += 1;
-            let fires = rule.probability >= 1.0
-                || ((mix(self.seed, &[0xfa17, entry.uid, n]) >> 11) as f64 / (1u64 << 53) as f64)
-                    < rule.probability;
-            if !fires {
-                continue;
-            }
-            entry.state.fired += 1;
-            let id = rule.id.clone().unwrap_or_default();
-            match &rule.effect {
-                FaultEffect::Latency { ms, min_ms, max_ms } => {
-                    let delay = match (ms, min_ms, max_ms) {
-                        (Some(ms), _, _) => *ms,
-                        (None, Some(lo), Some(hi)) => {
-                            lo + mix(self.seed, &[0xfa17, entry.uid, n, 1]) % (hi - lo + 1)
-                        }
-                        _ => 0,
-                    };
-                    decision.latency += Duration::from_millis(delay);
-                    decision.delayed_by.push(id);
-                }
-                effect => {
-                    decision.effect = Some((id, effect.clone()));
-                    break;
-                }
-            }
-        }
-        decision
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn path_patterns() {
-        assert!(path_matches("/v2/apps/*/mix-stream-jobs", "/v2/apps/a1/mix-stream-jobs"));
-        assert!(!path_matches("/v2/apps/*/mix-stream-jobs", "/v2/apps/a1/mix-stream-jobs/j"));
-        assert!(path_matches("/v2/apps/**", "/v2/apps/a1/mix-stream-jobs/j"));
-        assert!(path_matches("/v2/**/j", "/v2/apps/a1/mix-stream-jobs/j"));
-        assert!(path_matches("/v2/apps/**", "/v2/apps"));
-        assert!(!path_matches("/v2/apps/*", "/v2/apps"));
-        assert!(path_matches("/v2/apps/", "/v2/apps"));
-        assert!(!path_matches("/v1/**", "/v2/apps"));
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
-        assert_eq!(parse_duration("250").unwrap(), Duration::from_millis(250));
-        assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
-        assert_eq!(parse_duration("3m").unwrap(), Duration::from_secs(180));
-        assert!(parse_duration("2h").is_err());
-        assert!(parse_duration("s").is_err());
-        assert!(parse_duration("").is_err());
     }
 }
