@@ -45,8 +45,11 @@ pub struct Limits {
     /// Rooms kept (default 10,000); the oldest closed rooms are forgotten
     /// first.
     pub max_rooms: usize,
-    /// Users in one room (default 1,000).
+    /// Users in one room at once (default 1,000).
     pub max_users_per_room: usize,
+    /// Stays (joins) and periods of use one room remembers, for the
+    /// statistics (default 10,000); the oldest that ended are forgotten.
+    pub max_sessions_per_room: usize,
     /// Files one job writes (default 1,000): a job that would write more
     /// stops with `INTERNAL_ERROR`.
     pub max_files_per_job: usize,
@@ -72,6 +75,7 @@ impl Default for Limits {
             max_jobs: 10_000,
             max_rooms: 10_000,
             max_users_per_room: 1_000,
+            max_sessions_per_room: 10_000,
             max_files_per_job: 1_000,
             max_objects_per_bucket: 100_000,
             max_log_entries: 10_000,

@@ -168,10 +168,13 @@ pub(super) fn parse_state(json: &[u8], config: &SimulatorConfig) -> Result<World
                 r.room_id, r.app_id
             )));
         }
-        if r.users.len() > limits.max_users_per_room {
+        if r.present().count() > limits.max_users_per_room
+            || r.sessions.len() > limits.max_sessions_per_room
+            || r.periods.len() > limits.max_sessions_per_room
+        {
             return Err(ControlError::bad(format!(
-                "room `{}` has more than {} users",
-                r.room_id, limits.max_users_per_room
+                "room `{}` has more users, stays or periods than the limits allow",
+                r.room_id
             )));
         }
     }

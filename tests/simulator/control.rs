@@ -118,7 +118,11 @@ fn reset_state_and_load() {
     assert_eq!(state["apps"][0]["rules"][0]["rule_id"], rule_id.as_str());
     assert_eq!(state["jobs"][0]["started"], "2024-01-02T03:04:06.000Z");
     assert_eq!(state["jobs"][0]["files"].as_array().unwrap().len(), 1);
-    assert_eq!(state["rooms"][0]["users"].as_object().unwrap().len(), 2);
+    assert_eq!(state["rooms"][0]["sessions"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        state["rooms"][0]["periods"][0]["start"],
+        "2024-01-02T03:04:05.000Z"
+    );
     assert_eq!(state["buckets"].as_array().unwrap().len(), 3);
     assert_eq!(s.sim.state(), state);
 
@@ -303,6 +307,7 @@ fn users_join_and_leave() {
         s.control("POST", "join", presence(json!(["a", "b"]))),
         (200, json!({"joined": 2}))
     );
+    s.control("POST", "clock/advance", r#"{"seconds": 60}"#);
     assert_eq!(
         s.control("POST", "leave", presence(json!(["a"]))),
         (200, json!({"left": 1}))

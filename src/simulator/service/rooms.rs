@@ -42,9 +42,7 @@ pub(crate) fn join(
     now: SystemTime,
 ) -> Result<(), Fail> {
     let limits = &config.limits;
-    let open = world
-        .room(app_id, room_id)
-        .is_some_and(|r| r.closed.is_none());
+    let open = world.room(app_id, room_id).is_some_and(|r| r.is_open());
     if !open {
         active_app(world, app_id)?;
     } else {
@@ -59,7 +57,7 @@ pub(crate) fn join(
                 .rooms
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| r.closed.is_some())
+                .filter(|(_, r)| !r.is_open())
                 .min_by_key(|(_, r)| r.seq)
                 .map(|(i, _)| i);
             match oldest_closed {
@@ -70,29 +68,26 @@ pub(crate) fn join(
             }
         }
     }
-    let present = world.room(app_id, room_id).map_or(0, |r| r.users.len());
-    let new = users
-        .iter()
-        .filter(|u| {
-            world
-                .room(app_id, room_id)
-                .is_none_or(|r| !r.users.contains_key(*u))
-        })
-        .count();
-    if present + new > limits.max_users_per_room {
+    let mut arriving: Vec<String> = Vec::new();
+    for user in users {
+        let present = world.room(app_id, room_id).is_some_and(|r| r.has(user));
+        if !present && !arriving.contains(user) {
+            arriving.push(user.clone());
+        }
+    }
+    let present = world
+        .room(app_id, room_id)
+        .map_or(0, |r| r.present().count());
+    if present + arriving.len() > limits.max_users_per_room {
         return Err(cap_reached("users in one room", limits.max_users_per_room));
     }
-    let arriving: Vec<String> = users
-        .iter()
-        .filter(|u| {
-            world
-                .room(app_id, room_id)
-                .and_then(|r| r.users.get(*u))
-                .is_none_or(|u| u.left.is_some())
-        })
-        .cloned()
-        .collect();
-    world.join(app_id, room_id, users, now);
+    world.join(
+        app_id,
+        room_id,
+        &arriving,
+        now,
+        limits.max_sessions_per_room,
+    );
     let auto = world.app(app_id).and_then(|a| {
         (a.is_active() && a.auto_record.mode == AutoRecordMode::Individual)
             .then(|| a.auto_record.record_rule_id.clone())

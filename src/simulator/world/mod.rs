@@ -136,11 +136,9 @@ impl World {
             .find(|r| r.app_id == app_id && r.room_id == room_id)
     }
 
-    /// Whether anyone is in the room now (by the records: `now` is the
-    /// latest time the world was refreshed to).
+    /// Whether anyone is in the room now.
     fn occupied(&self, app_id: &str, room_id: &str) -> bool {
-        self.room(app_id, room_id)
-            .is_some_and(|r| r.users.values().any(|u| u.left.is_none()))
+        self.room(app_id, room_id).is_some_and(RoomRec::is_open)
     }
 
     /// Moves every job forward to `now`: jobs whose start delay has passed
@@ -373,51 +371,56 @@ impl World {
         }
     }
 
-    /// Users join a room at `now` (opening it if it was empty or closed);
-    /// jobs in the room stop waiting for a publisher.
-    pub(crate) fn join(&mut self, app_id: &str, room_id: &str, users: &[String], now: SystemTime) {
+    /// Users join a room at `now` (opening it if it was empty); jobs in the
+    /// room stop waiting for a publisher. The room keeps at most
+    /// `max_sessions` stays and periods, forgetting the oldest that ended.
+    pub(crate) fn join(
+        &mut self,
+        app_id: &str,
+        room_id: &str,
+        users: &[String],
+        now: SystemTime,
+        max_sessions: usize,
+    ) {
         if self.room(app_id, room_id).is_none() {
             let seq = self.next_seq();
             self.rooms.push(RoomRec {
                 seq,
                 app_id: app_id.to_owned(),
                 room_id: room_id.to_owned(),
-                started: now,
-                closed: None,
-                users: BTreeMap::new(),
+                periods: Vec::new(),
+                sessions: Vec::new(),
             });
         }
         for uid in users {
-            let online = self
-                .room(app_id, room_id)
-                .and_then(|r| r.users.get(uid))
-                .is_some_and(|u| u.left.is_none());
-            if online {
+            if self.room(app_id, room_id).is_some_and(|r| r.has(uid)) {
                 continue;
             }
             let seq = self.next_seq();
             let session = hex_digits(mix(self.seed, &[IdKind::Session as u64, seq]), 32);
             if let Some(room) = self.room_mut(app_id, room_id) {
-                if room.closed.is_some() {
-                    room.closed = None;
-                    room.started = now;
+                if !room.is_open() {
+                    room.periods.push(Period {
+                        start: now,
+                        end: None,
+                    });
                 }
-                room.users.insert(
-                    uid.clone(),
-                    UserRec {
-                        seq,
-                        session,
-                        joined: now,
-                        left: None,
-                    },
-                );
+                room.sessions.push(SessionRec {
+                    seq,
+                    user_id: uid.clone(),
+                    session,
+                    joined: now,
+                    left: None,
+                });
+                forget_oldest(&mut room.sessions, max_sessions, |s| s.left.is_some());
+                forget_oldest(&mut room.periods, max_sessions, |p| p.end.is_some());
             }
         }
         self.update_idle(app_id, room_id, now);
     }
 
     /// Users leave a room at `now` (all of them when `users` is `None`; the
-    /// room closes when nobody is left). Returns how many left.
+    /// room's period ends when nobody is left). Returns how many left.
     pub(crate) fn leave(
         &mut self,
         app_id: &str,
@@ -429,15 +432,16 @@ impl World {
             return 0;
         };
         let mut left = 0;
-        for (uid, user) in room.users.iter_mut() {
-            let chosen = users.is_none_or(|list| list.iter().any(|u| u == uid));
-            if chosen && user.left.is_none() {
-                user.left = Some(now);
+        for stay in room.sessions.iter_mut().filter(|s| s.left.is_none()) {
+            if users.is_none_or(|list| list.contains(&stay.user_id)) {
+                stay.left = Some(now);
                 left += 1;
             }
         }
-        if room.closed.is_none() && room.users.values().all(|u| u.left.is_some()) {
-            room.closed = Some(now);
+        if room.present().next().is_none() {
+            if let Some(period) = room.periods.last_mut().filter(|p| p.end.is_none()) {
+                period.end = Some(now);
+            }
         }
         self.update_idle(app_id, room_id, now);
         left
@@ -454,6 +458,18 @@ impl World {
             } else {
                 Some(job.idle_since.unwrap_or(now))
             };
+        }
+    }
+}
+
+/// Drops the oldest entries that are `done` while there are more than `max`.
+fn forget_oldest<T>(list: &mut Vec<T>, max: usize, done: impl Fn(&T) -> bool) {
+    while list.len() > max {
+        match list.iter().position(&done) {
+            Some(i) => {
+                list.remove(i);
+            }
+            None => break,
         }
     }
 }

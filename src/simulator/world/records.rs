@@ -2,8 +2,7 @@
 //! and their files, rooms and their users, OBS buckets. They serialize as
 //! the simulator's state JSON (see the control plane's `/_sparkrtc/state`).
 
-use std::collections::BTreeMap;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
@@ -218,26 +217,59 @@ pub(crate) struct RecordFile {
     pub(crate) completed: Option<SystemTime>,
 }
 
-/// A room of an application, and who was in it.
+/// A room of an application, and who was in it when.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RoomRec {
     pub(crate) seq: u64,
     pub(crate) app_id: String,
     pub(crate) room_id: String,
-    #[serde(with = "wall_time")]
-    pub(crate) started: SystemTime,
-    #[serde(default, with = "wall_time::option")]
-    pub(crate) closed: Option<SystemTime>,
+    /// When the room was in use: from someone joining it empty to the last
+    /// one leaving (as `ListRtcRoomList` and `RoomCount` count rooms).
     #[serde(default)]
-    pub(crate) users: BTreeMap<String, UserRec>,
+    pub(crate) periods: Vec<Period>,
+    /// Every stay of a user in the room, in order (one per join, as
+    /// `SessionCount` counts them).
+    #[serde(default)]
+    pub(crate) sessions: Vec<SessionRec>,
 }
 
-/// A user's presence in a room.
+/// A span of time; `end` is `None` while it goes on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Period {
+    #[serde(with = "wall_time")]
+    pub(crate) start: SystemTime,
+    #[serde(default, with = "wall_time::option")]
+    pub(crate) end: Option<SystemTime>,
+}
+
+impl Period {
+    /// Whether it covers `t`.
+    pub(crate) fn covers(&self, t: SystemTime) -> bool {
+        self.start <= t && self.end.is_none_or(|e| e > t)
+    }
+
+    /// Whether it overlaps `[from, to)`.
+    pub(crate) fn overlaps(&self, from: SystemTime, to: SystemTime) -> bool {
+        self.start < to && self.end.is_none_or(|e| e > from)
+    }
+
+    /// How long of it falls in `[from, to)`, up to `now` when it goes on.
+    pub(crate) fn within(&self, from: SystemTime, to: SystemTime, now: SystemTime) -> Duration {
+        let start = self.start.max(from);
+        let end = self.end.unwrap_or(now).min(to);
+        end.duration_since(start).unwrap_or(Duration::ZERO)
+    }
+}
+
+/// One stay of a user in a room.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct UserRec {
+pub(crate) struct SessionRec {
     pub(crate) seq: u64,
+    pub(crate) user_id: String,
+    /// The session id, as `ListRtcUserList` shows it.
     pub(crate) session: String,
     #[serde(with = "wall_time")]
     pub(crate) joined: SystemTime,
@@ -245,9 +277,37 @@ pub(crate) struct UserRec {
     pub(crate) left: Option<SystemTime>,
 }
 
-impl UserRec {
-    pub(crate) fn online_at(&self, t: SystemTime) -> bool {
-        self.joined <= t && self.left.is_none_or(|l| l > t)
+impl SessionRec {
+    pub(crate) fn period(&self) -> Period {
+        Period {
+            start: self.joined,
+            end: self.left,
+        }
+    }
+}
+
+impl RoomRec {
+    /// Whether anyone is in the room.
+    pub(crate) fn is_open(&self) -> bool {
+        self.periods.last().is_some_and(|p| p.end.is_none())
+    }
+
+    /// The stays going on now.
+    pub(crate) fn present(&self) -> impl Iterator<Item = &SessionRec> {
+        self.sessions.iter().filter(|s| s.left.is_none())
+    }
+
+    /// Whether `user` is in the room.
+    pub(crate) fn has(&self, user: &str) -> bool {
+        self.present().any(|s| s.user_id == user)
+    }
+
+    /// How many users are in the room at `t`.
+    pub(crate) fn online_at(&self, t: SystemTime) -> usize {
+        self.sessions
+            .iter()
+            .filter(|s| s.period().covers(t))
+            .count()
     }
 }
 

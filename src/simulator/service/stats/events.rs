@@ -1,17 +1,19 @@
-//! Abnormal events, client events and client QoS details.
+//! Abnormal events, client events and client QoS details: who and when
+//! from the world (events happen to users in rooms, while they are there);
+//! what, from the seed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::SystemTime;
 
-use crate::model::{AbnormalStage, EventLocation, QosMetric};
 use http::StatusCode;
 
-use crate::model;
+use crate::model::{self, AbnormalStage, EventLocation, QosMetric};
 use crate::ops;
 
-use super::super::super::util::*;
+use super::super::super::util::{at_secs, epoch_secs, hash_str, hex_digits, iso_secs, mix, Fail};
+use super::super::super::world::{Period, World};
 use super::super::common::{app, json, Ctx, Reply};
-use super::*;
+use super::{float_series, page, stays_in, time_range, Stay, DAY, HOUR};
 
 /// An abnormality factor: code and description.
 type Factor = (i64, &'static str);
@@ -45,63 +47,85 @@ const ABNORMAL: &[(i64, &str, &[Factor])] = &[
 ];
 
 /// The abnormal events of an application in `[start, end)`: up to two per
-/// 10-minute slot, for the room and user asked about (or made-up ones).
+/// 10-minute slot, each happening to a user who was in a room then (of the
+/// room and user asked about, when asked), at a moment they were there.
+/// Who and when come from the world; whether and what, from the seed.
 fn abnormal(
-    seed: u64,
+    world: &World,
     app_id: &str,
     room: Option<&str>,
     uid: Option<&str>,
     start: SystemTime,
     end: SystemTime,
 ) -> Vec<model::AbnormalEvent> {
-    let a = hash_str(app_id)
-        ^ hash_str(room.unwrap_or("")).rotate_left(5)
-        ^ hash_str(uid.unwrap_or("")).rotate_left(9);
+    let seed = world.seed;
+    let a = hash_str(app_id);
+    let all: Vec<Stay<'_>> = stays_in(world, app_id, room, start, end)
+        .into_iter()
+        .filter(|s| uid.is_none_or(|u| u == s.user()))
+        .collect();
     let (from, to) = (epoch_secs(start), epoch_secs(end));
     let mut out = Vec::new();
     let mut slot = from / 600 * 600;
     while slot < to && out.len() < 10_000 {
+        let (lo, hi) = (at_secs(slot.max(from)), at_secs((slot + 600).min(to)));
+        let here: Vec<&Stay<'_>> = all.iter().filter(|s| s.period().overlaps(lo, hi)).collect();
+        slot += 600;
+        if here.is_empty() {
+            continue;
+        }
         let n = mix(seed, &[a, slot]) % 3;
         for k in 0..n {
             let h = mix(seed, &[a, slot, k]);
-            let t = slot + h % 600;
-            if t < from || t >= to {
+            let stay = here[(h % here.len() as u64) as usize];
+            // A moment of the stay within the slot and the range.
+            let p = stay.period();
+            let first = epoch_secs(p.start.max(lo));
+            let last = p.end.map_or(epoch_secs(hi), |e| epoch_secs(e.min(hi)));
+            if last <= first {
                 continue;
             }
+            let t = at_secs(first + (h >> 8) % (last - first));
             let (ty, ty_desc, factors) = ABNORMAL[((h >> 12) % 3) as usize];
             let (factor, factor_desc) = factors[((h >> 16) % 2) as usize];
-            let local = (h >> 20).is_multiple_of(2) || ty == 1;
-            let mut e = model::AbnormalEvent {
-                time: Some(iso_secs(at_secs(t))),
-                ..Default::default()
-            };
-            e.uid =
-                Some(uid.map_or_else(|| format!("user-{}", hex_digits(h >> 24, 6)), str::to_owned));
-            e.room_id = Some(
-                room.map_or_else(|| format!("room-{}", hex_digits(h >> 28, 4)), str::to_owned),
-            );
-            e.stage = Some(if ty == 1 {
-                AbnormalStage::JoinRoom
-            } else {
-                AbnormalStage::Communication
-            });
-            e.location = Some(if local {
-                EventLocation::Local
-            } else {
-                EventLocation::Remote
-            });
-            e.peer_uid = Some(if local {
-                String::new()
-            } else {
-                format!("user-{}", hex_digits(h >> 32, 6))
-            });
-            e.abnormal_type = Some(ty);
-            e.abnormal_type_desc = Some(ty_desc.into());
-            e.abnormal_factor = Some(factor);
-            e.abnormal_factor_desc = Some(factor_desc.into());
-            out.push((t, k, e));
+            let peer = stay
+                .room
+                .sessions
+                .iter()
+                .filter(|s| s.user_id != stay.user() && s.period().covers(t))
+                .map(|s| s.user_id.clone())
+                .next();
+            let local = (h >> 20).is_multiple_of(2) || ty == 1 || peer.is_none();
+            out.push((
+                t,
+                k,
+                model::AbnormalEvent {
+                    time: Some(iso_secs(t)),
+                    uid: Some(stay.user().to_owned()),
+                    room_id: Some(stay.room.room_id.clone()),
+                    stage: Some(if ty == 1 {
+                        AbnormalStage::JoinRoom
+                    } else {
+                        AbnormalStage::Communication
+                    }),
+                    location: Some(if local {
+                        EventLocation::Local
+                    } else {
+                        EventLocation::Remote
+                    }),
+                    peer_uid: Some(if local {
+                        String::new()
+                    } else {
+                        peer.unwrap_or_default()
+                    }),
+                    abnormal_type: Some(ty),
+                    abnormal_type_desc: Some(ty_desc.into()),
+                    abnormal_factor: Some(factor),
+                    abnormal_factor_desc: Some(factor_desc.into()),
+                    ..Default::default()
+                },
+            ));
         }
-        slot += 600;
     }
     out.sort_by_key(|(t, k, _)| (*t, *k));
     out.into_iter().map(|(_, _, e)| e).collect()
@@ -114,7 +138,7 @@ pub(in super::super) fn abnormal_events(
     app(ctx.world, &op.app)?;
     let (start, end) = time_range(ctx, op.start_time.as_deref(), op.end_time.as_deref(), DAY)?;
     let events = abnormal(
-        ctx.world.seed,
+        ctx.world,
         &op.app,
         op.room_id.as_deref(),
         op.uid.as_deref(),
@@ -144,14 +168,7 @@ pub(in super::super) fn abnormal_dimensions(
             "dimension `{dimension}` must be abnormal_type, abnormal_factor or both"
         )));
     }
-    let events = abnormal(
-        ctx.world.seed,
-        &op.app,
-        op.room_id.as_deref(),
-        None,
-        start,
-        end,
-    );
+    let events = abnormal(ctx.world, &op.app, op.room_id.as_deref(), None, start, end);
     let mut groups: BTreeMap<(i64, i64), (model::AbnormalEventDimensionValue, BTreeSet<String>)> =
         BTreeMap::new();
     for e in events {
@@ -194,6 +211,10 @@ pub(in super::super) fn abnormal_dimensions(
 
 // ------------------------------------------------------- client details
 
+/// One user's abnormal-experience causes in a room within the hour: the
+/// first user who was in the room then, and causes drawn at moments they
+/// were there (with the users who were there with them as peers). With
+/// nobody there, the room alone and no causes.
 pub(in super::super) fn client_abnormal_event(
     ctx: &mut Ctx<'_>,
     op: ops::ListRtcAbnormalEvent,
@@ -201,16 +222,29 @@ pub(in super::super) fn client_abnormal_event(
     app(ctx.world, &op.app_id)?;
     let (start, end) = time_range(ctx, Some(&op.start_time), Some(&op.end_time), HOUR)?;
     let seed = ctx.world.seed;
-    let room = op.room_id.clone().unwrap_or_else(|| "room001".to_owned());
-    let uid = some_user(ctx.world, &op.app_id, Some(&room));
+    let stays = stays_in(ctx.world, &op.app_id, op.room_id.as_deref(), start, end);
+    let Some(first) = stays.first() else {
+        let out = model::AbnormalEventDetail {
+            room_id: op.room_id.clone(),
+            ..Default::default()
+        };
+        return json(StatusCode::OK, &out);
+    };
+    let room = first.room;
+    let uid = first.user().to_owned();
     let h = mix(
         seed,
-        &[hash_str(&op.app_id), hash_str(&room), epoch_secs(start)],
+        &[
+            hash_str(&op.app_id),
+            hash_str(&room.room_id),
+            hash_str(&uid),
+            epoch_secs(start),
+        ],
     );
     let hex = hex_digits(h, 32);
     let mut out = model::AbnormalEventDetail {
-        room_id: Some(room),
-        uid: Some(uid),
+        room_id: Some(room.room_id.clone()),
+        uid: Some(uid.clone()),
         exp_id: Some(format!(
             "{}-{}-{}-{}-{}",
             &hex[..8],
@@ -221,47 +255,83 @@ pub(in super::super) fn client_abnormal_event(
         )),
         ..Default::default()
     };
-    let span = epoch_secs(end).saturating_sub(epoch_secs(start)).max(1);
-    out.abnormal_list = (0..mix(seed, &[h, 1]) % 4)
-        .map(|k| {
-            let hk = mix(seed, &[h, 2, k]);
-            let ts = epoch_secs(start) + hk % span;
-            model::RtcCause {
-                ts: Some((ts * 1000).to_string()),
-                event_id: Some(["2001", "2002", "2003"][(hk >> 20) as usize % 3].to_owned()),
-                peer_id: Some(format!("user-{}", hex_digits(hk >> 24, 6))),
-                ..Default::default()
-            }
+    // The user's time in the room within the range, in seconds.
+    let mine: Vec<(u64, u64)> = stays
+        .iter()
+        .filter(|s| s.room.room_id == room.room_id && s.user() == uid)
+        .map(|s| {
+            let p = s.period();
+            let a = epoch_secs(p.start.max(start));
+            let b = p.end.map_or(epoch_secs(end), |e| epoch_secs(e.min(end)));
+            (a, b.max(a))
         })
         .collect();
+    let total: u64 = mine.iter().map(|(a, b)| b - a).sum();
+    if total > 0 {
+        for k in 0..mix(seed, &[h, 1]) % 4 {
+            let hk = mix(seed, &[h, 2, k]);
+            let mut offset = hk % total;
+            let ts = mine
+                .iter()
+                .find_map(|(a, b)| {
+                    if offset < b - a {
+                        Some(a + offset)
+                    } else {
+                        offset -= b - a;
+                        None
+                    }
+                })
+                .unwrap_or(mine[0].0);
+            let peer = room
+                .sessions
+                .iter()
+                .filter(|s| s.user_id != uid && s.period().covers(at_secs(ts)))
+                .map(|s| s.user_id.clone())
+                .next()
+                .unwrap_or_default();
+            out.abnormal_list.push(model::RtcCause {
+                ts: Some((ts * 1000).to_string()),
+                event_id: Some(["2001", "2002", "2003"][(hk >> 20) as usize % 3].to_owned()),
+                peer_id: Some(peer),
+                ..Default::default()
+            });
+        }
+    }
     out.abnormal_list.sort_by(|a, b| a.ts.cmp(&b.ts));
     json(StatusCode::OK, &out)
 }
 
+/// The first join or leave in the range (event 1001 or 1002), from the
+/// world; none: an empty answer.
 pub(in super::super) fn client_event(
     ctx: &mut Ctx<'_>,
     op: ops::ListRtcEvent,
 ) -> Result<Reply, Fail> {
     app(ctx.world, &op.app_id)?;
     let (start, end) = time_range(ctx, Some(&op.start_time), Some(&op.end_time), HOUR)?;
-    let seed = ctx.world.seed;
-    let room = op.room_id.as_deref().unwrap_or("");
-    let h = mix(
-        seed,
-        &[hash_str(&op.app_id), hash_str(room), epoch_secs(start), 3],
-    );
-    let span = epoch_secs(end).saturating_sub(epoch_secs(start)).max(1);
-    let uid = some_user(ctx.world, &op.app_id, op.room_id.as_deref());
-    let (id, what) = [
-        ("1001", "joined the room"),
-        ("1002", "left the room"),
-        ("1003", "published video"),
-    ][(h >> 8) as usize % 3];
-    let out = model::RtcEventDetail {
-        ctime: Some(iso_secs(at_secs(epoch_secs(start) + h % span))),
-        event_id: Some(id.into()),
-        event_info: Some(format!("user {uid} {what}")),
-        ..Default::default()
+    let mut events: Vec<(SystemTime, &str, String)> = Vec::new();
+    for stay in stays_in(ctx.world, &op.app_id, op.room_id.as_deref(), start, end) {
+        let (user, room) = (stay.user(), &stay.room.room_id);
+        if stay.session.joined >= start {
+            events.push((
+                stay.session.joined,
+                "1001",
+                format!("user {user} joined room {room}"),
+            ));
+        }
+        if let Some(left) = stay.session.left.filter(|l| *l < end) {
+            events.push((left, "1002", format!("user {user} left room {room}")));
+        }
+    }
+    events.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
+    let out = match events.into_iter().next() {
+        Some((at, id, info)) => model::RtcEventDetail {
+            ctime: Some(iso_secs(at)),
+            event_id: Some(id.to_owned()),
+            event_info: Some(info),
+            ..Default::default()
+        },
+        None => model::RtcEventDetail::default(),
     };
     json(StatusCode::OK, &out)
 }
@@ -321,10 +391,19 @@ pub(in super::super) fn qos_details(
         list
     };
     let seed = ctx.world.seed;
+    let stays = stays_in(ctx.world, &op.app_id, Some(&op.room_id), start, end);
+    // The user asked about, or the first one in the room in the range.
     let uid = op
         .user_id
         .clone()
-        .unwrap_or_else(|| some_user(ctx.world, &op.app_id, Some(&op.room_id)));
+        .or_else(|| stays.first().map(|s| s.user().to_owned()))
+        .unwrap_or_default();
+    let theirs: Vec<Period> = stays
+        .iter()
+        .filter(|s| s.user() == uid)
+        .map(Stay::period)
+        .collect();
+    let online = |from: SystemTime, to: SystemTime| theirs.iter().any(|p| p.overlaps(from, to));
     let peer = op.peer_id.clone().unwrap_or_else(|| "0".to_owned());
     let salt = hash_str(&op.app_id)
         ^ hash_str(&op.room_id).rotate_left(7)
@@ -339,13 +418,20 @@ pub(in super::super) fn qos_details(
             uid: Some(uid.clone()),
             peerid: Some(peer.clone()),
             mid: Some(metric.as_str().to_owned()),
-            data: float_series(seed, salt ^ hash_str(metric.as_str()), start, end, lo, hi)
-                .into_iter()
-                .map(|mut v| {
-                    v.value = v.value.map(|x| (x * 100.0).round() / 100.0);
-                    v
-                })
-                .collect(),
+            data: float_series(
+                seed,
+                salt ^ hash_str(metric.as_str()),
+                start,
+                end,
+                (lo, hi),
+                online,
+            )
+            .into_iter()
+            .map(|mut v| {
+                v.value = v.value.map(|x| (x * 100.0).round() / 100.0);
+                v
+            })
+            .collect(),
             ..Default::default()
         })
         .collect();

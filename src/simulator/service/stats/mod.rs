@@ -1,8 +1,14 @@
 //! The statistical-analysis operations (`/v1`), by kind: realtime,
-//! history, rooms and users, events and client details. What the world
-//! knows (rooms, users, their times) is answered as it is; what it cannot
-//! know (quality, network, client metrics) is drawn from the seed, the
-//! application and the time range, the same every time.
+//! history, rooms and users, events and client details.
+//!
+//! What the world knows is answered as it is: which rooms were in use and
+//! when, who was in them and when, what recording and mixing jobs ran.
+//! Counts, peaks and durations come from that alone: a room nobody joined
+//! has no users, and a room is running only while someone is in it. What
+//! the world cannot know (quality and network rates, client metrics,
+//! abnormal events, a user's region, device and whether they send video) is
+//! drawn from the seed and the ids, the same every time, and given only for
+//! times when someone was there.
 
 mod events;
 mod history;
@@ -14,9 +20,9 @@ use std::time::{Duration, SystemTime};
 use crate::model;
 
 use super::super::util::{
-    at_secs, epoch_secs, fraction, iso_secs, mix, parse_day, parse_time, Fail,
+    at_secs, epoch_secs, fraction, hash_str, iso_secs, mix, parse_day, parse_time, Fail,
 };
-use super::super::world::{RoomRec, UserRec, World};
+use super::super::world::{Period, RoomRec, SessionRec, World};
 use super::common::Ctx;
 
 pub(super) use events::{
@@ -124,72 +130,149 @@ pub(super) fn page<T: Clone>(
     (out, i64::from(offset), i64::from(limit))
 }
 
-// ------------------------------------------------- rooms and users known
+// ------------------------------------------------------ what the world knows
 
-pub(super) fn rooms_of<'w>(world: &'w World, app_id: &str) -> Vec<&'w RoomRec> {
-    let mut rooms: Vec<&RoomRec> = world.rooms.iter().filter(|r| r.app_id == app_id).collect();
-    rooms.sort_by_key(|r| (r.started, r.seq));
+/// The application's rooms (one of them, with `room`), in the order they
+/// were first used.
+pub(super) fn rooms_of<'w>(world: &'w World, app_id: &str, room: Option<&str>) -> Vec<&'w RoomRec> {
+    let mut rooms: Vec<&RoomRec> = world
+        .rooms
+        .iter()
+        .filter(|r| r.app_id == app_id && room.is_none_or(|want| want == r.room_id))
+        .collect();
+    rooms.sort_by_key(|r| r.seq);
     rooms
 }
 
-pub(super) fn overlaps(
-    from: SystemTime,
-    to: Option<SystemTime>,
-    start: SystemTime,
-    end: SystemTime,
-) -> bool {
-    from <= end && to.is_none_or(|t| t >= start)
+/// A user's stay in a room.
+#[derive(Clone, Copy)]
+pub(super) struct Stay<'w> {
+    pub(super) room: &'w RoomRec,
+    pub(super) session: &'w SessionRec,
 }
 
-/// (users online, rooms open) at `t` in the application's known rooms.
-pub(super) fn known_scale(
+impl Stay<'_> {
+    pub(super) fn period(&self) -> Period {
+        self.session.period()
+    }
+
+    pub(super) fn user(&self) -> &str {
+        &self.session.user_id
+    }
+}
+
+/// Every stay in the application's rooms (one room with `room`), by the
+/// time it began.
+pub(super) fn stays<'w>(world: &'w World, app_id: &str, room: Option<&str>) -> Vec<Stay<'w>> {
+    let mut out: Vec<Stay<'w>> = rooms_of(world, app_id, room)
+        .into_iter()
+        .flat_map(|r| {
+            r.sessions.iter().map(move |s| Stay {
+                room: r,
+                session: s,
+            })
+        })
+        .collect();
+    out.sort_by_key(|s| (s.session.joined, s.session.seq));
+    out
+}
+
+/// The stays that overlap `[from, to)`.
+pub(super) fn stays_in<'w>(
+    world: &'w World,
+    app_id: &str,
+    room: Option<&str>,
+    from: SystemTime,
+    to: SystemTime,
+) -> Vec<Stay<'w>> {
+    stays(world, app_id, room)
+        .into_iter()
+        .filter(|s| s.period().overlaps(from, to))
+        .collect()
+}
+
+/// (users online, rooms in use) at `t`.
+pub(super) fn scale_at(
     world: &World,
     app_id: &str,
     room: Option<&str>,
     t: SystemTime,
 ) -> (i64, i64) {
-    let mut users = 0;
-    let mut rooms = 0;
-    for r in rooms_of(world, app_id) {
-        if room.is_some_and(|want| want != r.room_id) {
-            continue;
-        }
-        if r.started <= t && r.closed.is_none_or(|c| c > t) {
-            rooms += 1;
-        }
-        users += r.users.values().filter(|u| u.online_at(t)).count() as i64;
-    }
-    (users, rooms)
+    let rooms = rooms_of(world, app_id, room);
+    let users = rooms.iter().map(|r| r.online_at(t)).sum::<usize>();
+    let open = rooms
+        .iter()
+        .filter(|r| r.periods.iter().any(|p| p.covers(t)))
+        .count();
+    (users as i64, open as i64)
 }
 
+/// The most of `periods` that overlap at one moment within `[from, to)`.
+pub(super) fn peak(periods: &[Period], from: SystemTime, to: SystemTime) -> i64 {
+    let mut moments: Vec<SystemTime> = periods
+        .iter()
+        .map(|p| p.start.max(from))
+        .filter(|t| *t < to)
+        .collect();
+    moments.sort();
+    moments
+        .iter()
+        .map(|t| periods.iter().filter(|p| p.covers(*t)).count())
+        .max()
+        .unwrap_or(0) as i64
+}
+
+/// What the simulator makes up about a user, the same for a seed and a
+/// user id: where they are, on what, and what they send.
+pub(super) struct Profile {
+    pub(super) ip: String,
+    pub(super) region: &'static str,
+    pub(super) isp: &'static str,
+    pub(super) device: &'static str,
+    pub(super) platform: &'static str,
+    pub(super) sdk: &'static str,
+    pub(super) access_net: &'static str,
+    /// What the user sends: `audio`, or video in `sd`, `hd`, `hdp`.
+    pub(super) media: &'static str,
+}
+
+pub(super) fn profile(seed: u64, uid: &str) -> Profile {
+    let h = mix(seed, &[hash_str(uid), 7]);
+    let pick =
+        |list: &[&'static str], shift: u32| list[((h >> shift) % list.len() as u64) as usize];
+    Profile {
+        ip: format!(
+            "10.{}.{}.{}",
+            (h >> 8) & 0xff,
+            (h >> 16) & 0xff,
+            1 + (h >> 24) % 254
+        ),
+        region: pick(&["GD", "BJ", "SH", "ZJ", "JS", "SC"], 32),
+        isp: pick(&["CTCC", "CMCC", "CUCC"], 36),
+        device: pick(&["iphone", "HUAWEI P40", "MacBookPro16,1", "PC"], 40),
+        platform: pick(&["ios", "android", "web-Mac10_15_7", "windows"], 44),
+        sdk: pick(&["2.0.9", "2.0.8", "1.4.0"], 48),
+        access_net: pick(&["wifi", "5g", "4g", "ethernet"], 52),
+        media: pick(&["audio", "sd", "hd", "hdp"], 56),
+    }
+}
+
+/// A value drawn for each minute of `[start, end)` in which `online` says
+/// someone was there.
 pub(super) fn float_series(
     seed: u64,
     salt: u64,
     start: SystemTime,
     end: SystemTime,
-    lo: f64,
-    hi: f64,
+    (lo, hi): (f64, f64),
+    online: impl Fn(SystemTime, SystemTime) -> bool,
 ) -> Vec<model::TimeFloatValue> {
     minutes(start, end)
+        .filter(|t| online(at_secs(*t), at_secs(*t + MINUTE)))
         .map(|t| model::TimeFloatValue {
             time: Some(iso_secs(at_secs(t))),
             value: Some(fraction(mix(seed, &[salt, t]), lo, hi)),
             ..Default::default()
         })
         .collect()
-}
-
-/// A user of the room the statistics are about: the first one known, or a
-/// made-up one.
-pub(super) fn some_user(world: &World, app_id: &str, room: Option<&str>) -> String {
-    rooms_of(world, app_id)
-        .into_iter()
-        .filter(|r| room.is_none_or(|want| want == r.room_id))
-        .flat_map(|r| {
-            let mut users: Vec<(&String, &UserRec)> = r.users.iter().collect();
-            users.sort_by_key(|(_, u)| u.seq);
-            users.into_iter().map(|(uid, _)| uid.clone())
-        })
-        .next()
-        .unwrap_or_else(|| "user001".to_owned())
 }

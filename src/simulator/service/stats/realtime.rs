@@ -1,40 +1,37 @@
-//! Realtime statistics: scale (users and rooms online), quality, network,
-//! scale by dimension; one value a minute.
+//! Realtime statistics, one value a minute: scale (users and rooms online,
+//! from the world), quality and network (drawn, for minutes with someone
+//! online), and users online by a dimension at one moment.
 
-use crate::model::{NetworkMetric, RealtimeQualityMetric, ScaleDimension, ScaleMetric};
+use std::time::SystemTime;
+
 use http::StatusCode;
 
-use crate::model;
+use crate::model::{self, NetworkMetric, RealtimeQualityMetric, ScaleDimension, ScaleMetric};
 use crate::ops;
 
-use super::super::super::util::*;
+use super::super::super::util::{at_secs, epoch_secs, hash_str, iso_secs, parse_time, Fail};
 use super::super::common::{app, json, Ctx, Reply};
-use super::*;
+use super::{float_series, minutes, profile, scale_at, stays, stays_in, time_range, DAY, MINUTE};
 
+/// Users online (or rooms in use) each minute, at the start of the minute.
 pub(in super::super) fn realtime_scale(
     ctx: &mut Ctx<'_>,
     op: ops::ListRtcRealtimeScale,
 ) -> Result<Reply, Fail> {
     app(ctx.world, &op.app)?;
     let (start, end) = time_range(ctx, op.start_time.as_deref(), op.end_time.as_deref(), DAY)?;
-    let seed = ctx.world.seed;
-    let a = hash_str(&op.app);
-    let base = range(mix(seed, &[a, 1]), 20, 200) as i64;
+    let room = op.room_id.as_deref();
     let out = model::RealtimeScale {
         scale: minutes(start, end)
             .map(|t| {
-                let (users, rooms) =
-                    known_scale(ctx.world, &op.app, op.room_id.as_deref(), at_secs(t));
-                let wave = range(mix(seed, &[a, 2, t]), 0, 20) as i64 - 10;
-                let value = match (&op.metric, op.room_id.is_some()) {
-                    (_, true) if op.metric == ScaleMetric::RoomCount => rooms.min(1),
-                    (_, true) => users,
-                    (ScaleMetric::RoomCount, false) => (base / 8 + wave / 4).max(0) + rooms,
-                    (_, false) => (base + wave).max(0) + users,
-                };
+                let (users, rooms) = scale_at(ctx.world, &op.app, room, at_secs(t));
                 model::TimeIntValue {
                     time: Some(iso_secs(at_secs(t))),
-                    value: Some(value),
+                    value: Some(if op.metric == ScaleMetric::RoomCount {
+                        rooms
+                    } else {
+                        users
+                    }),
                     ..Default::default()
                 }
             })
@@ -44,13 +41,24 @@ pub(in super::super) fn realtime_scale(
     json(StatusCode::OK, &out)
 }
 
+/// Whether anyone was in the application's rooms (or one of them) in
+/// `[from, to)`.
+fn someone<'w>(
+    ctx: &'w Ctx<'_>,
+    app_id: &str,
+    room: Option<&str>,
+) -> impl Fn(SystemTime, SystemTime) -> bool + 'w {
+    let stays = stays(ctx.world, app_id, room);
+    move |from, to| stays.iter().any(|s| s.period().overlaps(from, to))
+}
+
 pub(in super::super) fn realtime_quality(
     ctx: &mut Ctx<'_>,
     op: ops::ListRtcRealtimeQuality,
 ) -> Result<Reply, Fail> {
     app(ctx.world, &op.app)?;
     let (start, end) = time_range(ctx, op.start_time.as_deref(), op.end_time.as_deref(), DAY)?;
-    let (lo, hi) = match op.metric {
+    let range = match op.metric {
         RealtimeQualityMetric::JoinSuccessRate => (0.97, 1.0),
         RealtimeQualityMetric::JoinSuccess5SecsRate => (0.95, 0.999),
         RealtimeQualityMetric::VideoFreezeRate => (0.0, 0.05),
@@ -60,8 +68,9 @@ pub(in super::super) fn realtime_quality(
         ^ hash_str(op.metric.as_str())
         ^ hash_str(op.sdk_type.as_str())
         ^ hash_str(op.room_id.as_deref().unwrap_or(""));
+    let online = someone(ctx, &op.app, op.room_id.as_deref());
     let out = model::RealtimeQuality {
-        quality: float_series(ctx.world.seed, salt, start, end, lo, hi),
+        quality: float_series(ctx.world.seed, salt, start, end, range, online),
         ..Default::default()
     };
     json(StatusCode::OK, &out)
@@ -82,35 +91,53 @@ pub(in super::super) fn realtime_network(
         ^ hash_str(op.metric.as_str()).rotate_left(1)
         ^ hash_str(op.sdk_type.as_str())
         ^ hash_str(op.room_id.as_deref().unwrap_or("")).rotate_left(2);
+    let online = someone(ctx, &op.app, op.room_id.as_deref());
     let out = model::RealtimeNetwork {
-        network: float_series(ctx.world.seed, salt, start, end, lo, 1.0),
+        network: float_series(ctx.world.seed, salt, start, end, (lo, 1.0), online),
         ..Default::default()
     };
     json(StatusCode::OK, &out)
 }
 
+/// The users online at the start of the minute of `time`, counted by the
+/// dimension's value (drawn per user: region, network, platform, SDK).
 pub(in super::super) fn scale_dimension(
     ctx: &mut Ctx<'_>,
     op: ops::ListRtcRealtimeScaleDimension,
 ) -> Result<Reply, Fail> {
     app(ctx.world, &op.app)?;
-    let t = epoch_secs(parse_time("time", &op.time)?) / MINUTE * MINUTE;
-    let values: &[&str] = match op.dimension {
-        ScaleDimension::Region => &["GD", "BJ", "SH", "ZJ", "JS", "SC"],
-        ScaleDimension::AccessNet => &["wifi", "5g", "4g", "ethernet"],
-        ScaleDimension::Platform => &["android", "ios", "windows", "mac", "web"],
-        ScaleDimension::Sdk => &["2.0.9", "2.0.8", "1.4.0"],
-        _ => &[],
-    };
+    let t = at_secs(epoch_secs(parse_time("time", &op.time)?) / MINUTE * MINUTE);
     let seed = ctx.world.seed;
-    let salt = hash_str(&op.app) ^ hash_str(op.room_id.as_deref().unwrap_or("")).rotate_left(3);
-    let max = if op.room_id.is_some() { 5 } else { 60 };
+    let mut counts: Vec<(&'static str, i64)> = Vec::new();
+    for stay in stays_in(
+        ctx.world,
+        &op.app,
+        op.room_id.as_deref(),
+        t,
+        t + std::time::Duration::from_secs(1),
+    ) {
+        if !stay.period().covers(t) {
+            continue;
+        }
+        let p = profile(seed, stay.user());
+        let value = match op.dimension {
+            ScaleDimension::Region => p.region,
+            ScaleDimension::AccessNet => p.access_net,
+            ScaleDimension::Platform => p.platform,
+            ScaleDimension::Sdk => p.sdk,
+            _ => continue,
+        };
+        match counts.iter_mut().find(|(v, _)| *v == value) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((value, 1)),
+        }
+    }
     let out = model::RealtimeScaleDimensions {
-        dimensions: values
-            .iter()
-            .map(|v| model::RealtimeScaleDimensionValue {
-                dimension: Some((*v).to_owned()),
-                online_users: Some(range(mix(seed, &[salt, hash_str(v), t]), 0, max) as i64),
+        dimensions: counts
+            .into_iter()
+            .map(|(v, n)| model::RealtimeScaleDimensionValue {
+                dimension: Some(v.to_owned()),
+                online_users: Some(n),
                 ..Default::default()
             })
             .collect(),

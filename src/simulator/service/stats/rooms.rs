@@ -1,16 +1,20 @@
-//! Rooms and users as the statistics see them: every room and user the
-//! world knows, with their times.
+//! Rooms and users as the statistics see them: every period a room was in
+//! use and every stay of a user, from the world, with what is drawn about
+//! each user (where they are, on what).
 
-use crate::model::{RoomState, UserListMode, UserState};
+use std::time::Duration;
+
 use http::StatusCode;
 
-use crate::model;
+use crate::model::{self, RoomState, UserListMode, UserState};
 use crate::ops;
 
-use super::super::super::util::*;
+use super::super::super::util::{iso_secs, Fail};
 use super::super::common::{app, json, Ctx, Reply};
-use super::*;
+use super::{page, profile, rooms_of, stays_in, time_range, Stay, DAY};
 
+/// One entry per period a room was in use that overlaps the range: running
+/// while someone is in it, closed with its end time once the last one left.
 pub(in super::super) fn room_list(
     ctx: &mut Ctx<'_>,
     op: ops::ListRtcRoomList,
@@ -23,36 +27,33 @@ pub(in super::super) fn room_list(
         DAY * 90,
     )?;
     let now = ctx.now;
-    let rooms: Vec<model::RtcRoomInfo> = rooms_of(ctx.world, &op.app)
-        .into_iter()
-        .filter(|r| {
-            op.room_id.as_deref().is_none_or(|want| want == r.room_id)
-                && overlaps(r.started, r.closed, start, end)
-        })
-        .map(|r| {
-            let state = if r.closed.is_some() {
+    // The range's last second included: a room opened just now is listed.
+    let end = end + Duration::from_secs(1);
+    let mut rooms: Vec<model::RtcRoomInfo> = Vec::new();
+    for r in rooms_of(ctx.world, &op.app, op.room_id.as_deref()) {
+        for p in r.periods.iter().filter(|p| p.overlaps(start, end)) {
+            let state = if p.end.is_some() {
                 RoomState::Closed
             } else {
                 RoomState::Running
             };
-            let until = r.closed.unwrap_or(now);
-            model::RtcRoomInfo {
+            if op.state.as_ref().is_some_and(|s| *s != state) {
+                continue;
+            }
+            let until = p.end.unwrap_or(now);
+            rooms.push(model::RtcRoomInfo {
                 domain: Some(format!("{}.sparkrtc.myhuaweicloud.com", op.app)),
                 app: Some(op.app.clone()),
                 room_id: Some(r.room_id.clone()),
                 state: Some(state),
-                duration: Some(until.duration_since(r.started).map_or(0, |d| d.as_secs()) as i64),
-                start_time: Some(iso_secs(r.started)),
-                end_time: Some(r.closed.map_or_else(|| "-".to_owned(), iso_secs)),
+                duration: Some(until.duration_since(p.start).map_or(0, |d| d.as_secs()) as i64),
+                start_time: Some(iso_secs(p.start)),
+                end_time: Some(p.end.map_or_else(|| "-".to_owned(), iso_secs)),
                 ..Default::default()
-            }
-        })
-        .filter(|m| {
-            op.state
-                .as_ref()
-                .is_none_or(|s| m.state.as_ref() == Some(s))
-        })
-        .collect();
+            });
+        }
+    }
+    rooms.sort_by(|a, b| a.start_time.cmp(&b.start_time));
     let (items, offset, limit) = page(&rooms, op.offset, op.limit);
     let out = model::RoomList {
         total: Some(rooms.len() as i64),
@@ -64,37 +65,8 @@ pub(in super::super) fn room_list(
     json(StatusCode::OK, &out)
 }
 
-/// Where a user seems to be: (ip, region, isp, device, platform, sdk).
-fn user_profile(
-    seed: u64,
-    uid: &str,
-) -> (
-    String,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-) {
-    let h = mix(seed, &[hash_str(uid), 7]);
-    let pick =
-        |list: &[&'static str], shift: u32| list[((h >> shift) % list.len() as u64) as usize];
-    let ip = format!(
-        "10.{}.{}.{}",
-        (h >> 8) & 0xff,
-        (h >> 16) & 0xff,
-        1 + (h >> 24) % 254
-    );
-    (
-        ip,
-        pick(&["GD", "BJ", "SH", "ZJ", "JS", "SC"], 32),
-        pick(&["CTCC", "CMCC", "CUCC"], 36),
-        pick(&["iphone", "HUAWEI P40", "MacBookPro16,1", "PC"], 40),
-        pick(&["ios", "android", "web-Mac10_15_7", "windows"], 44),
-        pick(&["2.0.9", "2.0.8", "1.4.0"], 48),
-    )
-}
-
+/// The users in the range: one row per user and room (`summary`, the
+/// default, their last stay), or per stay (`detail`).
 pub(in super::super) fn user_list(
     ctx: &mut Ctx<'_>,
     op: ops::ListRtcUserList,
@@ -107,54 +79,55 @@ pub(in super::super) fn user_list(
         DAY * 90,
     )?;
     let seed = ctx.world.seed;
-    let _summary = op.mode.as_ref().is_none_or(|m| *m == UserListMode::Summary);
+    let end = end + Duration::from_secs(1);
+    let detail = op.mode.as_ref() == Some(&UserListMode::Detail);
+    let mut chosen: Vec<Stay<'_>> = Vec::new();
+    for stay in stays_in(ctx.world, &op.app, op.room_id.as_deref(), start, end) {
+        if !detail {
+            // The last stay of each user in each room.
+            chosen.retain(|s| !(s.room.room_id == stay.room.room_id && s.user() == stay.user()));
+        }
+        chosen.push(stay);
+    }
+    chosen.sort_by_key(|s| (s.room.seq, s.session.joined, s.session.seq));
     let mut users = Vec::new();
-    for r in rooms_of(ctx.world, &op.app) {
-        let room_id = &r.room_id;
-        if op.room_id.as_deref().is_some_and(|want| want != room_id) {
+    for stay in chosen {
+        let uid = stay.user();
+        let state = if stay.session.left.is_none() {
+            UserState::Online
+        } else {
+            UserState::Offline
+        };
+        let p = profile(seed, uid);
+        let keep = op.uid.as_deref().is_none_or(|w| w == uid)
+            && op.nickname.as_deref().is_none_or(|w| w == uid)
+            && op
+                .region
+                .as_ref()
+                .is_none_or(|l| l.iter().any(|v| v == p.region))
+            && op.isp.as_ref().is_none_or(|l| l.iter().any(|v| v == p.isp))
+            && op.state.as_ref().is_none_or(|l| l.contains(&state));
+        if !keep {
             continue;
         }
-        let mut list: Vec<(&String, &UserRec)> = r.users.iter().collect();
-        list.sort_by_key(|(_, u)| u.seq);
-        for (uid, u) in list {
-            let state = if u.left.is_none() {
-                UserState::Online
-            } else {
-                UserState::Offline
-            };
-            let (ip, region, isp, device, platform, sdk) = user_profile(seed, uid);
-            let keep = overlaps(u.joined, u.left, start, end)
-                && op.uid.as_deref().is_none_or(|w| w == uid.as_str())
-                && op.nickname.as_deref().is_none_or(|w| w == uid.as_str())
-                && op
-                    .region
-                    .as_ref()
-                    .is_none_or(|l| l.iter().any(|v| v == region))
-                && op.isp.as_ref().is_none_or(|l| l.iter().any(|v| v == isp))
-                && op.state.as_ref().is_none_or(|l| l.contains(&state));
-            if !keep {
-                continue;
-            }
-            let m = model::RtcUser {
-                domain: Some(format!("{}.sparkrtc.myhuaweicloud.com", op.app)),
-                app: Some(op.app.clone()),
-                room_id: Some(room_id.clone()),
-                uid: Some(uid.clone()),
-                session: Some(u.session.clone()),
-                state: Some(state),
-                nick_name: Some(uid.clone()),
-                ip: Some(ip),
-                region: Some(region.into()),
-                isp: Some(isp.into()),
-                device_model: Some(device.into()),
-                platform: Some(platform.into()),
-                sdk: Some(sdk.into()),
-                join_time: Some(iso_secs(u.joined)),
-                leave_time: Some(u.left.map_or_else(|| "-".to_owned(), iso_secs)),
-                ..Default::default()
-            };
-            users.push(m);
-        }
+        users.push(model::RtcUser {
+            domain: Some(format!("{}.sparkrtc.myhuaweicloud.com", op.app)),
+            app: Some(op.app.clone()),
+            room_id: Some(stay.room.room_id.clone()),
+            uid: Some(uid.to_owned()),
+            session: Some(stay.session.session.clone()),
+            state: Some(state),
+            nick_name: Some(uid.to_owned()),
+            ip: Some(p.ip),
+            region: Some(p.region.into()),
+            isp: Some(p.isp.into()),
+            device_model: Some(p.device.into()),
+            platform: Some(p.platform.into()),
+            sdk: Some(p.sdk.into()),
+            join_time: Some(iso_secs(stay.session.joined)),
+            leave_time: Some(stay.session.left.map_or_else(|| "-".to_owned(), iso_secs)),
+            ..Default::default()
+        });
     }
     let (items, offset, limit) = page(&users, op.offset, op.limit);
     let out = model::UserList {
