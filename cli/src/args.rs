@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
+use sparkrtc::simulator::{ServeArgs, SERVE_AFTER_HELP};
 use sparkrtc::throttle::ThrottleCategory;
 use sparkrtc::OperationId;
 
@@ -115,8 +116,12 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: CallbackCommand,
     },
-    /// Serve the offline SparkRTC simulator on loopback
-    Simulator(SimulatorArgs),
+    /// Serve the offline SparkRTC simulator (fault rules, a control plane under /_sparkrtc/)
+    #[command(after_help = SERVE_AFTER_HELP)]
+    Simulator {
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
     /// Write a profile to the config file
     Configure(ConfigureArgs),
     /// Print a shell completion script
@@ -307,34 +312,6 @@ pub(crate) struct AuthKeyArgs {
     /// The application has no auth_key: accept only an unsigned callback
     #[arg(long)]
     pub(crate) unsigned: bool,
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct SimulatorArgs {
-    /// The address to listen on
-    #[arg(long, default_value = "127.0.0.1")]
-    pub(crate) host: String,
-    /// The port (0: any free port)
-    #[arg(long, default_value_t = 8080)]
-    pub(crate) port: u16,
-    /// The access key it accepts [default: the simulator's]
-    #[arg(long, value_name = "AK", requires = "simulator_sk")]
-    pub(crate) ak: Option<String>,
-    /// The environment variable holding the secret key of --ak
-    #[arg(long, value_name = "VAR", group = "simulator_sk", requires = "ak")]
-    pub(crate) sk_env: Option<String>,
-    /// A file holding the secret key of --ak
-    #[arg(long, value_name = "FILE", group = "simulator_sk", requires = "ak")]
-    pub(crate) sk_file: Option<PathBuf>,
-    /// The project id it serves [default: the simulator's]
-    #[arg(long, value_name = "ID")]
-    pub(crate) project_id: Option<String>,
-    /// The seed of its ids and statistics
-    #[arg(long, default_value_t = 0)]
-    pub(crate) seed: u64,
-    /// Do not answer 429 over the documented rate limits
-    #[arg(long)]
-    pub(crate) no_rate_limits: bool,
 }
 
 #[derive(Debug, Args)]

@@ -126,6 +126,11 @@ impl From<Error> for Failure {
         if let Some(meant) = error.suggestion() {
             let _ = write!(message, "; did you mean `{meant}`?");
         }
+        if matches!(&error, Error::InvalidParameter { field, .. } if field == "project_id") {
+            message.push_str(
+                " (on the command line: --project-id, HUAWEICLOUD_SDK_PROJECT_ID or the profile's project_id)",
+            );
+        }
         let mut detail = Vec::new();
         if let Some(status) = error.status() {
             detail.push(format!("HTTP status {status}"));

@@ -50,7 +50,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Callback {
             command: CallbackCommand::Verify(verify),
         } => tools::verify_callback(&global, &verify),
-        Command::Simulator(simulator) => sim::serve(&simulator),
+        Command::Simulator { serve } => sim::serve(&serve),
         Command::Configure(configure) => config::configure(&global, &configure),
         Command::Completions { shell } => {
             let mut command = Cli::command();

@@ -14,30 +14,39 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::{json, Value};
-use sparkrtc::client::Client;
-use sparkrtc::ops::ListObsBuckets;
 use sparkrtc::simulator::{
-    Simulator, SimulatorServer, DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY,
+    Simulator, SimulatorConfig, SimulatorServer, DEFAULT_ACCESS_KEY, DEFAULT_PROJECT_ID,
+    DEFAULT_SECRET_KEY,
 };
-use sparkrtc::transport::UreqTransport;
-use sparkrtc::{Credentials, Endpoint, Secret};
+use sparkrtc::Secret;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sparkrtc");
 
 /// A simulator on a free loopback port.
 struct Sim {
     server: SimulatorServer,
-    _simulator: Simulator,
+    simulator: Simulator,
 }
 
 impl Sim {
     fn start() -> Sim {
-        let simulator = Simulator::default();
+        Sim::with(SimulatorConfig::default())
+    }
+
+    /// A simulator with fault rules (`MATCH:EFFECT[:PROBABILITY[:TIMES]]`).
+    fn with_faults(rules: &[&str]) -> Sim {
+        let config = rules
+            .iter()
+            .fold(SimulatorConfig::default(), |config, rule| {
+                config.with_fault(rule.parse().unwrap())
+            });
+        Sim::with(config)
+    }
+
+    fn with(config: SimulatorConfig) -> Sim {
+        let simulator = Simulator::new(config);
         let server = simulator.serve(("127.0.0.1", 0)).unwrap();
-        Sim {
-            server,
-            _simulator: simulator,
-        }
+        Sim { server, simulator }
     }
 
     fn url(&self) -> String {
@@ -425,29 +434,24 @@ fn ctrl_c_during_all_pages_stops_with_every_printed_line_whole() {
     let sim = Sim::start();
     let home = scratch();
     let (home, url) = (home.path(), sim.url());
-    let app = create_apps(home, &url, &["events"]).remove(0);
-    // A day of abnormal events, one per page: the documented limit of the
-    // statistical category (30 a minute) makes the 31st page wait a minute.
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let iso = |t: u64| iso8601(UNIX_EPOCH + Duration::from_secs(t));
+    let app = create_apps(home, &url, &["users"]).remove(0);
+    // Forty users in a room, listed one per page: the documented limit of
+    // the statistical category (30 a minute) makes the 31st page wait.
+    let users: Vec<String> = (0..40).map(|i| format!("user-{i:02}")).collect();
+    let users: Vec<&str> = users.iter().map(String::as_str).collect();
+    sim.simulator.join(&app, "room-1", &users).unwrap();
     let mut child: Child = std::process::Command::new(BIN)
         .env_clear()
         .env("XDG_CONFIG_HOME", home)
         .env("SPARKRTC_ENDPOINT", &url)
         .env("HUAWEICLOUD_SDK_AK", DEFAULT_ACCESS_KEY)
         .env("HUAWEICLOUD_SDK_SK", DEFAULT_SECRET_KEY)
+        .env("HUAWEICLOUD_SDK_PROJECT_ID", DEFAULT_PROJECT_ID)
         .args([
             "call",
-            "ListRtcAbnormalEvents",
+            "ListRtcUserList",
             "-p",
             &format!("app={app}"),
-            "-p",
-            &format!("start_time={}", iso(now - 23 * 3600)),
-            "-p",
-            &format!("end_time={}", iso(now)),
             "-p",
             "limit=1",
             "--all-pages",
@@ -484,10 +488,16 @@ fn ctrl_c_during_all_pages_stops_with_every_printed_line_whole() {
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).unwrap();
     assert_eq!(rest, "", "nothing after the interruption");
-    for line in &lines {
-        let event: Value = serde_json::from_str(line).unwrap();
-        assert!(event["abnormal_type"].is_number(), "{line}");
-    }
+    let mut seen: Vec<String> = lines
+        .iter()
+        .map(|line| {
+            let user: Value = serde_json::from_str(line).unwrap();
+            user["uid"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 30, "thirty different users, each line whole");
     let mut stderr = String::new();
     child
         .stderr
@@ -499,33 +509,6 @@ fn ctrl_c_during_all_pages_stops_with_every_printed_line_whole() {
         stderr,
         "sparkrtc: error: interrupted after 30 pages, 30 items\n"
     );
-}
-
-/// `YYYY-MM-DDThh:mm:ssZ`.
-fn iso8601(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).unwrap().as_secs();
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 fn wait_for(child: &mut Child, limit: Duration) -> Option<i32> {
@@ -656,6 +639,17 @@ fn bad_usage_exits_2_with_the_name_meant() {
         .args(["call", "ListApps", "--json", "{"])
         .assert()
         .code(2);
+    // The statistical paths need a project id.
+    cli(home.path(), &url)
+        .env_remove("HUAWEICLOUD_SDK_PROJECT_ID")
+        .args(["call", "ListRtcUserList", "-p", "app=a", "--no-retry"])
+        .assert()
+        .code(2)
+        .stderr(
+            "sparkrtc: error: invalid parameter `project_id` of ListRtcUserList: is required by this \
+             statistical-analysis path: set it with Endpoint::with_project_id (on the command line: \
+             --project-id, HUAWEICLOUD_SDK_PROJECT_ID or the profile's project_id)\n",
+        );
     // No credentials.
     bare(home.path())
         .args(["call", "ListApps"])
@@ -703,37 +697,58 @@ fn a_service_error_exits_3_with_its_code_and_request_id() {
 }
 
 #[test]
-fn throttled_exits_4() {
-    let sim = Sim::start();
+fn a_5xx_is_a_service_error_too() {
+    let sim = Sim::with_faults(&["ListApps:503,code=RTC.00002001,msg=busy"]);
     let home = scratch();
-    let client = Client::builder(UreqTransport::default())
-        .endpoint(Endpoint::new(&sim.url()).unwrap())
-        .credentials(Credentials::ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY).unwrap())
-        .build()
-        .unwrap();
-    // The OBS category allows 2 calls a second per account: use them, then
-    // the command line's call is the third in the window. (On a machine so
-    // loaded that the second passes first, try again.)
-    for _ in 0..5 {
-        let started = Instant::now();
-        client.call(&ListObsBuckets::new()).unwrap();
-        client.call(&ListObsBuckets::new()).unwrap();
-        let assert = cli(home.path(), &sim.url())
-            .args(["call", "ListObsBuckets", "--no-retry"])
-            .assert();
-        if started.elapsed() >= Duration::from_millis(900) {
-            std::thread::sleep(Duration::from_secs(1));
-            continue;
-        }
-        let assert = assert.code(4).stdout("");
-        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-        assert!(
-            stderr.starts_with("sparkrtc: error: SparkRTC API error: HTTP 429 APIG.0308"),
-            "{stderr}"
-        );
-        return;
-    }
-    panic!("the machine never made three calls within a second");
+    cli(home.path(), &sim.url())
+        .args(["call", "ListApps", "--no-retry"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::starts_with(
+            "sparkrtc: error: SparkRTC API error: HTTP 503 RTC.00002001: busy (request id ",
+        ));
+}
+
+#[test]
+fn throttled_exits_4() {
+    let sim = Sim::with_faults(&["obs_bucket_management:429,retry-after=1:1:1"]);
+    let home = scratch();
+    let assert = cli(home.path(), &sim.url())
+        .args(["call", "ListObsBuckets", "--no-retry"])
+        .assert()
+        .code(4)
+        .stdout("");
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.starts_with("sparkrtc: error: SparkRTC API error: HTTP 429 APIG.0308"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1);
+    // By default a 429 is waited out (Retry-After) and the call tried again.
+    let sim = Sim::with_faults(&["ListObsBuckets:429,retry-after=1:1:1"]);
+    let started = Instant::now();
+    let assert = cli(home.path(), &sim.url())
+        .args(["call", "ListObsBuckets", "-v"])
+        .assert()
+        .success();
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(
+        lines[0].contains(" -> 429 Too Many Requests request id "),
+        "{stderr}"
+    );
+    assert!(lines[1].contains(" -> 200 OK request id "), "{stderr}");
+    // Throttle waits beyond the deadline are throttling too.
+    let sim = Sim::with_faults(&["ListObsBuckets:429,retry-after=60"]);
+    cli(home.path(), &sim.url())
+        .args(["call", "ListObsBuckets", "--deadline", "2s"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::starts_with(
+            "sparkrtc: error: deadline of 2s exceeded after 1 attempt(s); last error: SparkRTC API error: HTTP 429",
+        ));
 }
 
 #[test]
@@ -759,6 +774,21 @@ fn a_transport_failure_exits_5() {
         .args(["call", "ListApps", "--retries", "1"])
         .assert()
         .code(5);
+    // A connection closed before the answer: the request may have arrived.
+    let sim = Sim::with_faults(&["ListApps:close"]);
+    let assert = cli(home.path(), &sim.url())
+        .args(["call", "ListApps", "--no-retry", "-v"])
+        .assert()
+        .code(5);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("sparkrtc: error: transport: failed after sending: "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("\n  the request may have reached the service\n"),
+        "{stderr}"
+    );
 }
 
 // ----------------------------------------------------- profiles, configure
@@ -1184,14 +1214,22 @@ fn the_simulator_command_serves_until_interrupted() {
         .unwrap()
         .to_owned();
     let mut banner = String::new();
-    for _ in 0..6 {
+    for _ in 0..7 {
         stdout.read_line(&mut banner).unwrap();
     }
     assert!(
         banner.contains(&format!("  SPARKRTC_ENDPOINT={url}\n")),
         "{banner}"
     );
-    assert!(banner.contains("  seed 7, rate limits on\n"), "{banner}");
+    assert!(
+        banner.contains(&format!("  HUAWEICLOUD_SDK_SK={DEFAULT_SECRET_KEY}\n")),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("  seed 7, rate limits on, system clock, 0 fault rule(s)\n"),
+        "{banner}"
+    );
+    assert!(banner.ends_with("Stop with Ctrl-C.\n"), "{banner}");
     let buckets = json_of(cli(home.path(), &url).args(["call", "ListObsBuckets"]));
     assert!(buckets["X-Request-Id"].is_string(), "{buckets}");
     std::process::Command::new("kill")
@@ -1231,7 +1269,9 @@ fn the_simulator_command_serves_until_interrupted() {
         stdout.read_line(&mut banner).unwrap();
     }
     assert!(
-        banner.contains("  HUAWEICLOUD_SDK_AK=MY-AK\n  HUAWEICLOUD_SDK_SK=(the value of MY_SK)\n"),
+        banner.contains(
+            "  HUAWEICLOUD_SDK_AK=MY-AK\n  HUAWEICLOUD_SDK_SK=(the secret key you gave)\n"
+        ),
         "{banner}"
     );
     assert!(!banner.contains("SENTINEL"));
