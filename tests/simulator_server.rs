@@ -20,6 +20,7 @@ use sparkrtc::simulator::{
     ServerLimits, Simulator, SimulatorConfig, SimulatorServer, DEFAULT_ACCESS_KEY,
     DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY,
 };
+use sparkrtc::throttle::{RateLimit, ThrottleCategory, ThrottleConfig};
 use sparkrtc::transport::{Transport, TransportErrorKind, UreqTransport};
 use sparkrtc::{Credentials, Endpoint, Error, Operation};
 
@@ -171,14 +172,19 @@ fn assert_refused(sim: &Simulator, reply: &Reply, status: u16, msg: &str) {
     assert_eq!(entry.error_code.as_deref(), Some("APIGW.0201"));
 }
 
-/// Sends `bytes` from another thread (the server may answer before it has
-/// read them all) and reads the answer; returns it, how many bytes went
-/// out, and whether writing stopped on an error.
-fn send_in_background(mut raw: Raw, bytes: Vec<u8>) -> (Reply, Raw, usize, bool) {
+/// Sends `bytes`, then `padding` spaces, from another thread (the server
+/// may answer before it has read them all) and reads the answer; returns
+/// it, how many bytes went out, and whether writing stopped on an error.
+fn send_in_background(mut raw: Raw, bytes: Vec<u8>, padding: usize) -> (Reply, Raw, usize, bool) {
     let mut writer = raw.writer.try_clone().unwrap();
     let sender = thread::spawn(move || {
+        let spaces = [b' '; 64 * 1024];
         let mut sent = 0;
-        for chunk in bytes.chunks(64 * 1024) {
+        let chunks = bytes.chunks(64 * 1024).chain(
+            (0..padding.div_ceil(spaces.len()))
+                .map(|n| &spaces[..spaces.len().min(padding - n * spaces.len())]),
+        );
+        for chunk in chunks {
             if writer.write_all(chunk).is_err() {
                 return (sent, true);
             }
@@ -338,6 +344,47 @@ fn idle_connections_are_closed() {
     assert!(took < Duration::from_secs(3), "{took:?}");
 }
 
+/// A client that asks for more than the socket buffers hold and never
+/// reads: once the server's write has blocked for the write timeout, the
+/// connection is closed (not held forever), and the only worker serves
+/// others meanwhile.
+#[test]
+fn a_client_that_does_not_read_is_cut_off() {
+    let _guard = shared();
+    let timeout = Duration::from_secs(1);
+    let (sim, server) = serve(ServerLimits {
+        workers: 1,
+        write_timeout: timeout,
+        ..ServerLimits::default()
+    });
+    // A request log of 2,500 entries, whose listing is about 500 KB.
+    let mut filler = Raw::connect(server.addr());
+    let batch = b"GET /v2/apps HTTP/1.1\r\nHost: sim\r\n\r\n".repeat(500);
+    for _ in 0..5 {
+        filler.send(&batch);
+        for _ in 0..500 {
+            assert_eq!(filler.reply().status, 401);
+        }
+    }
+    assert_eq!(sim.request_log().len(), 2_500);
+    // 256 listings, 128 MB, asked for and never read.
+    let mut greedy = Raw::connect(server.addr());
+    greedy.send(&b"GET /_sparkrtc/requests HTTP/1.1\r\nHost: sim\r\n\r\n".repeat(256));
+    let start = Instant::now();
+    assert_served(server.addr());
+    // A byte now and then tells when the server has closed: once it has,
+    // the byte is refused with a reset, and the next write fails.
+    let closed_after = loop {
+        thread::sleep(Duration::from_millis(100));
+        if greedy.writer.write_all(b"\r\n").is_err() {
+            break start.elapsed();
+        }
+        assert!(start.elapsed() < PATIENCE, "never closed");
+    };
+    assert!(closed_after >= timeout, "{closed_after:?}");
+    assert_served(server.addr());
+}
+
 // --------------------------------------------------------- many connections
 
 /// A thousand connections holding half-sent heads: the server's threads
@@ -438,13 +485,13 @@ fn a_100_mb_body_is_413_without_being_read() {
     let _guard = shared();
     let (sim, server) = serve(ServerLimits::default());
     let size = 100 * 1024 * 1024;
-    let mut bytes = format!(
+    let head = format!(
         "POST /v2/apps HTTP/1.1\r\nHost: sim\r\nContent-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
     )
     .into_bytes();
-    bytes.resize(bytes.len() + size, b' ');
     let start = Instant::now();
-    let (reply, mut raw, sent, failed) = send_in_background(Raw::connect(server.addr()), bytes);
+    let (reply, mut raw, sent, failed) =
+        send_in_background(Raw::connect(server.addr()), head, size);
     let took = start.elapsed();
     assert_refused(&sim, &reply, 413, "Request entity too large.");
     assert!(failed, "all {sent} bytes were taken");
@@ -534,7 +581,7 @@ fn ten_thousand_headers_are_431() {
             bytes.extend_from_slice(field.as_bytes());
         }
         bytes.extend_from_slice(b"\r\n");
-        let (reply, mut raw, _, _) = send_in_background(Raw::connect(server.addr()), bytes);
+        let (reply, mut raw, _, _) = send_in_background(Raw::connect(server.addr()), bytes, 0);
         assert_refused(&sim, &reply, 431, "Request headers too large.");
         assert!(raw.closed());
     }
@@ -557,11 +604,12 @@ fn a_megabyte_header_line_is_431_and_request_line_414() {
     let big = "a".repeat(1024 * 1024);
     let header = format!("GET /_sparkrtc/health HTTP/1.1\r\nX-Big: {big}\r\n\r\n");
     let (reply, mut raw, _, _) =
-        send_in_background(Raw::connect(server.addr()), header.into_bytes());
+        send_in_background(Raw::connect(server.addr()), header.into_bytes(), 0);
     assert_refused(&sim, &reply, 431, "Request headers too large.");
     assert!(raw.closed());
     let line = format!("GET /_sparkrtc/health?q={big} HTTP/1.1\r\n\r\n");
-    let (reply, mut raw, _, _) = send_in_background(Raw::connect(server.addr()), line.into_bytes());
+    let (reply, mut raw, _, _) =
+        send_in_background(Raw::connect(server.addr()), line.into_bytes(), 0);
     assert_refused(&sim, &reply, 414, "Request URI too large.");
     assert!(raw.closed());
     assert_served(server.addr());
@@ -925,7 +973,24 @@ fn measure_memory_and_throughput() {
         let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
         Duration::from_millis(ticks * 10)
     };
-    let client = Arc::new(client(&server));
+    // Neither side throttles: the client's throttle decides every call and
+    // never waits (the simulator's rate limits are off).
+    let never_waits = RateLimit {
+        requests: 1,
+        window: Duration::from_nanos(1),
+    };
+    let client = Arc::new(
+        Client::builder(UreqTransport::default())
+            .endpoint(endpoint(&server))
+            .credentials(Credentials::ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY).unwrap())
+            .throttle(
+                ThrottleConfig::documented()
+                    .with_limit(ThrottleCategory::ApplicationManagement, never_waits)
+                    .unwrap(),
+            )
+            .build()
+            .unwrap(),
+    );
     let run = Duration::from_secs(5);
     let start = Instant::now();
     let workers: Vec<_> = (0..8)

@@ -53,6 +53,7 @@ use std::time::Duration;
 
 use http::StatusCode;
 use mio::{Interest, Poll, Waker};
+use socket2::{Domain, Protocol, Socket, Type};
 
 use super::util::Fail;
 use super::{codes, lock, Answer, Simulator};
@@ -139,7 +140,7 @@ impl Drop for SimulatorServer {
 
 pub(super) fn serve(sim: Simulator, addr: impl ToSocketAddrs) -> io::Result<SimulatorServer> {
     let limits = *sim.config().server_limits();
-    let listener = std::net::TcpListener::bind(addr)?;
+    let listener = listen(addr, limits.max_connections)?;
     listener.set_nonblocking(true)?;
     let bound = listener.local_addr()?;
     let mut listener = mio::net::TcpListener::from_std(listener);
@@ -201,6 +202,33 @@ pub(super) fn serve(sim: Simulator, addr: impl ToSocketAddrs) -> io::Result<Simu
             .spawn(move || reactor.run())?,
     );
     Ok(server)
+}
+
+/// A listener on the first of `addr` that binds, with room in its accept
+/// queue for `connections` at once (within the system's cap): std's 128
+/// overflows when many clients connect at once, and a connection the queue
+/// drops waits a second for its SYN to be sent again.
+fn listen(addr: impl ToSocketAddrs, connections: usize) -> io::Result<std::net::TcpListener> {
+    let backlog = i32::try_from(connections.max(128)).unwrap_or(i32::MAX);
+    let mut last = None;
+    for addr in addr.to_socket_addrs()? {
+        let bound = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+            .and_then(|socket| {
+                // As std does on Unix: a restarted simulator binds its port
+                // again at once, whatever connections of the last one linger.
+                #[cfg(unix)]
+                socket.set_reuse_address(true)?;
+                socket.bind(&addr.into())?;
+                socket.listen(backlog)?;
+                Ok(socket)
+            });
+        match bound {
+            Ok(socket) => return Ok(socket.into()),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last
+        .unwrap_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address to listen on")))
 }
 
 /// A worker: answers what the reactor hands over until the reactor ends.

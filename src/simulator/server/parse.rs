@@ -349,6 +349,8 @@ mod tests {
                 .path(),
             "/caf\u{e9}"
         );
+        let r = refused(b"GET http://[::1/x HTTP/1.1\r\n\r\n");
+        assert_eq!(r.fail.msg, "Bad request: the request target is not a URI.");
         let r = refused(b"DELETE /x HTTP/1.1\r\nX-A: \xff\xfe\r\n\r\n");
         assert_eq!(r.fail.status, StatusCode::BAD_REQUEST);
         assert_eq!(
