@@ -464,6 +464,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_snippet_of_a_body_cut_before_redaction_says_it_was_cut() {
+        // Redaction reads the first 64 KiB. A secret value longer than that
+        // shrinks to `***`: the snippet is short, yet the body was cut.
+        let body = format!(r#"{{"token":"{}"}}"#, "x".repeat(70_000));
+        assert_eq!(snippet(body.as_bytes()), r#"{"token":"***"…"#);
+        // Exactly 64 KiB is read whole: no mark.
+        let fill = 64 * 1024 - r#"{"token":""}"#.len();
+        let body = format!(r#"{{"token":"{}"}}"#, "x".repeat(fill));
+        assert_eq!(body.len(), 64 * 1024);
+        assert_eq!(snippet(body.as_bytes()), r#"{"token":"***"}"#);
+    }
+
+    #[test]
     fn redacts_secret_values() {
         let body = br#"{"app_id":"a","authentication":{"app_key":"SENTINEL","enable":true},"x":{"auth_key" : "SEN\"TINEL2"},"token":12345}"#;
         let s = snippet(body);
