@@ -102,8 +102,10 @@ impl Default for Limits {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ServerLimits {
-    /// Threads that serve connections (default 16). A connection holds a
-    /// thread only while a request is being read, handled or written.
+    /// Threads that run requests (default 16). One more thread reads and
+    /// writes every connection without blocking, so a connection holds a
+    /// worker only while its request is handled: idle, slow-sending and
+    /// slow-reading clients hold none.
     pub workers: usize,
     /// Connections open at once (default 1,024): past it, new connections
     /// are answered 503 and closed.
@@ -126,6 +128,8 @@ pub struct ServerLimits {
     /// 64 KiB): more is 431 (414 when the request line alone is longer).
     pub max_head_bytes: usize,
     /// Bytes of a request body (default 12 MiB, the gateway's): more is 413.
+    /// Bodies being read or answered at once are bounded by four times
+    /// this; a request that would go past it is answered 503.
     pub max_body_bytes: usize,
 }
 
