@@ -440,26 +440,28 @@ fn ctrl_c_during_all_pages_stops_with_every_printed_line_whole() {
     let users: Vec<String> = (0..40).map(|i| format!("user-{i:02}")).collect();
     let users: Vec<&str> = users.iter().map(String::as_str).collect();
     sim.simulator.join(&app, "room-1", &users).unwrap();
-    let mut child: Child = std::process::Command::new(BIN)
-        .env_clear()
-        .env("XDG_CONFIG_HOME", home)
-        .env("SPARKRTC_ENDPOINT", &url)
-        .env("HUAWEICLOUD_SDK_AK", DEFAULT_ACCESS_KEY)
-        .env("HUAWEICLOUD_SDK_SK", DEFAULT_SECRET_KEY)
-        .env("HUAWEICLOUD_SDK_PROJECT_ID", DEFAULT_PROJECT_ID)
-        .args([
-            "call",
-            "ListRtcUserList",
-            "-p",
-            &format!("app={app}"),
-            "-p",
-            "limit=1",
-            "--all-pages",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = Running(
+        std::process::Command::new(BIN)
+            .env_clear()
+            .env("XDG_CONFIG_HOME", home)
+            .env("SPARKRTC_ENDPOINT", &url)
+            .env("HUAWEICLOUD_SDK_AK", DEFAULT_ACCESS_KEY)
+            .env("HUAWEICLOUD_SDK_SK", DEFAULT_SECRET_KEY)
+            .env("HUAWEICLOUD_SDK_PROJECT_ID", DEFAULT_PROJECT_ID)
+            .args([
+                "call",
+                "ListRtcUserList",
+                "-p",
+                &format!("app={app}"),
+                "-p",
+                "limit=1",
+                "--all-pages",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut lines = Vec::new();
     while lines.len() < 30 {
@@ -474,11 +476,7 @@ fn ctrl_c_during_all_pages_stops_with_every_printed_line_whole() {
     // The 31st page waits for the throttle; interrupt it.
     std::thread::sleep(Duration::from_millis(300));
     let interrupted = Instant::now();
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    interrupt(&child);
     let code = wait_for(&mut child, Duration::from_secs(10));
     assert!(
         interrupted.elapsed() < Duration::from_secs(5),
@@ -509,6 +507,35 @@ fn ctrl_c_during_all_pages_stops_with_every_printed_line_whole() {
         stderr,
         "sparkrtc: error: interrupted after 30 pages, 30 items\n"
     );
+}
+
+/// Ctrl-C: SIGINT to the process.
+fn interrupt(child: &Child) {
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+}
+
+/// A child process that is killed if the test ends before it does.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl std::ops::Deref for Running {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
 }
 
 fn wait_for(child: &mut Child, limit: Duration) -> Option<i32> {
@@ -1198,13 +1225,15 @@ fn callback_verify_prints_the_event_or_why_it_fails() {
 #[test]
 fn the_simulator_command_serves_until_interrupted() {
     let home = scratch();
-    let mut child = std::process::Command::new(BIN)
-        .args(["simulator", "--port", "0", "--seed", "7"])
-        .env_clear()
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = Running(
+        std::process::Command::new(BIN)
+            .args(["simulator", "--port", "0", "--seed", "7"])
+            .env_clear()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
@@ -1232,10 +1261,7 @@ fn the_simulator_command_serves_until_interrupted() {
     assert!(banner.ends_with("Stop with Ctrl-C.\n"), "{banner}");
     let buckets = json_of(cli(home.path(), &url).args(["call", "ListObsBuckets"]));
     assert!(buckets["X-Request-Id"].is_string(), "{buckets}");
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
+    interrupt(&child);
     assert_eq!(wait_for(&mut child, Duration::from_secs(10)), Some(0));
     let mut stderr = String::new();
     child
@@ -1247,22 +1273,24 @@ fn the_simulator_command_serves_until_interrupted() {
     assert_eq!(stderr, "sparkrtc: simulator stopped\n");
 
     // Its own key pair: the SK from the environment, never printed.
-    let mut child = std::process::Command::new(BIN)
-        .args([
-            "simulator",
-            "--port",
-            "0",
-            "--ak",
-            "MY-AK",
-            "--sk-env",
-            "MY_SK",
-        ])
-        .env_clear()
-        .env("MY_SK", "SENTINEL-SK")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Running(
+        std::process::Command::new(BIN)
+            .args([
+                "simulator",
+                "--port",
+                "0",
+                "--ak",
+                "MY-AK",
+                "--sk-env",
+                "MY_SK",
+            ])
+            .env_clear()
+            .env("MY_SK", "SENTINEL-SK")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut banner = String::new();
     for _ in 0..7 {
@@ -1290,10 +1318,7 @@ fn the_simulator_command_serves_until_interrupted() {
         .args(["call", "ListObsBuckets"])
         .assert()
         .success();
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
+    interrupt(&child);
     assert_eq!(wait_for(&mut child, Duration::from_secs(10)), Some(0));
     // The SK is not a flag.
     bare(home.path())
