@@ -298,6 +298,85 @@ mod tests {
     use super::*;
 
     #[test]
+    fn suggestions_for_operations_and_parameters() {
+        assert_eq!(
+            closest_operation("ShowMixjob"),
+            Some(OperationId::ShowMixJob)
+        );
+        assert_eq!(closest_operation("listapp"), Some(OperationId::ListApps));
+        assert_eq!(closest_operation("Frobnicate"), None);
+        assert_eq!(
+            Error::UnknownOperation("CreatMixJob".into()).suggestion(),
+            Some("CreateMixJob")
+        );
+        assert_eq!(Error::UnknownOperation("".into()).suggestion(), None);
+        let invalid = |operation, field: &str, reason: &str| Error::InvalidParameter {
+            operation,
+            field: field.into(),
+            reason: reason.into(),
+        };
+        assert_eq!(
+            invalid("ShowApp", "appid", UNKNOWN_PARAMETER).suggestion(),
+            Some("app_id")
+        );
+        // Only for unknown parameters, of a known operation.
+        assert_eq!(
+            invalid("ShowApp", "appid", "missing field").suggestion(),
+            None
+        );
+        assert_eq!(invalid("", "appid", UNKNOWN_PARAMETER).suggestion(), None);
+        assert_eq!(
+            invalid("Nope", "appid", UNKNOWN_PARAMETER).suggestion(),
+            None
+        );
+        assert_eq!(Error::InvalidEndpoint("ShowApp".into()).suggestion(), None);
+    }
+
+    #[test]
+    fn fields_nest_with_their_shapes() {
+        let top = fields("CreateMixJob").unwrap();
+        let body = top.iter().find(|f| f.name == "body").unwrap();
+        assert!(body.required);
+        let Shape::Object(body) = &body.shape else {
+            panic!("{body:?}")
+        };
+        let Shape::Object(mix) = &body[0].shape else {
+            panic!("{body:?}")
+        };
+        let panes = mix.iter().find(|f| f.name == "layout_panes").unwrap();
+        assert!(!panes.required);
+        let Shape::List(item) = &panes.shape else {
+            panic!("{panes:?}")
+        };
+        let Shape::Object(pane) = item.as_ref() else {
+            panic!("{item:?}")
+        };
+        let kinds: Vec<(&str, bool, Shape)> = pane
+            .iter()
+            .filter(|f| ["id", "user_id", "x"].contains(&f.name))
+            .map(|f| (f.name, f.required, f.shape.clone()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("id", false, Shape::Integer),
+                ("user_id", false, Shape::String),
+                ("x", false, Shape::Number)
+            ]
+        );
+        let users = fields("ListRtcUserList").unwrap();
+        let state = users.iter().find(|f| f.name == "state").unwrap();
+        assert_eq!(state.shape, Shape::List(Box::new(Shape::String)));
+        let obs = fields("UpdateObsBucketAuthority").unwrap();
+        let Shape::Object(body) = &obs[0].shape else {
+            panic!("{obs:?}")
+        };
+        assert!(body.iter().all(|f| f.shape != Shape::Any), "{body:?}");
+        assert!(fields("ListObsBuckets").unwrap().is_empty());
+        assert!(matches!(fields("Nope"), Err(Error::UnknownOperation(_))));
+    }
+
+    #[test]
     fn a_misspelt_name_is_reported_as_unknown_not_missing() {
         let endpoint = Endpoint::default();
         let err = build("ShowApp", &json!({"appid": "a"}), &endpoint).unwrap_err();
