@@ -53,9 +53,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Simulator { serve } => sim::serve(&serve),
         Command::Configure(configure) => config::configure(&global, &configure),
         Command::Completions { shell } => {
-            let mut command = Cli::command();
-            clap_complete::generate(shell, &mut command, "sparkrtc", &mut std::io::stdout());
-            Ok(())
+            // Into memory first: the generator panics on a closed pipe.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "sparkrtc", &mut script);
+            output::Out::new().write(&String::from_utf8_lossy(&script))
         }
     }
 }

@@ -144,7 +144,13 @@ pub(crate) fn verify_callback(global: &Global, args: &VerifyArgs) -> Result<(), 
         Some(seconds) => UNIX_EPOCH
             .checked_add(Duration::from_secs(seconds))
             .ok_or_else(|| Failure::usage("--at is out of range"))?,
-        None => SystemTime::now(),
+        // Whole seconds, as callback timestamps are.
+        None => {
+            let since = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_err(|_| Failure::other("the clock is before 1970"))?;
+            UNIX_EPOCH + Duration::from_secs(since.as_secs())
+        }
     };
     let event = verifier
         .verify(&headers, &body, now)

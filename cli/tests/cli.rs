@@ -1341,4 +1341,29 @@ fn completions_for_bash_zsh_and_fish() {
         .args(["completions", "tcsh"])
         .assert()
         .code(2);
+    // A reader that went away (`| head`) ends it quietly: here the pipe's
+    // reading end is closed before it starts, so every write fails.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(BIN)
+        .args(["completions", "bash"])
+        .env_clear()
+        .env("RUST_BACKTRACE", "1")
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(BIN)
+        .args(["ops", "-o", "json"])
+        .env_clear()
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
