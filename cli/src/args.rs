@@ -20,7 +20,7 @@ Exit codes:
   3    the service answered with an error (HTTP 4xx or 5xx other than throttling)
   4    throttled: HTTP 429, a quota used up, or throttle waits beyond --deadline
   5    transport failure: no answer (connection refused, timeout, DNS, TLS)
-  6    a callback or join signature that does not verify
+  6    a callback whose signature or timestamp does not verify (callback verify)
   130  interrupted (Ctrl-C)";
 
 /// `sparkrtc`: every SparkRTC operation by name, from a shell.

@@ -150,6 +150,12 @@ fn load_profile(global: &Global) -> Result<Profile, Failure> {
         };
     };
     let doc = read_document(&path)?;
+    if doc.is_none() && global.config.is_some() {
+        return Err(Failure::usage(format!(
+            "no config file at {} (--config or SPARKRTC_CONFIG)",
+            path.display()
+        )));
+    }
     let name = named.unwrap_or(DEFAULT_PROFILE);
     let found = match &doc {
         Some(doc) => profile_of(doc, name, &path)?,

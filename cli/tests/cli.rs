@@ -926,6 +926,26 @@ fn settings_come_from_flags_then_the_environment_then_the_profile() {
         .args(["call", "ListApps", "--sk", "x"])
         .assert()
         .code(2);
+    // Another file, named.
+    let other = home.join("other.toml");
+    write_private(
+        &other,
+        "[profiles.default]\nak = \"FILE-AK\"\nsk = \"FILE-SK\"\n",
+        0o600,
+    );
+    assert_eq!(
+        dry(bare(home).env("SPARKRTC_CONFIG", &other), &[]).1,
+        "FILE-AK"
+    );
+    assert_eq!(
+        dry(&mut bare(home), &["--config", other.to_str().unwrap()]).1,
+        "FILE-AK"
+    );
+    bare(home)
+        .args(["call", "ListApps", "--config", "/nonexistent/config.toml"])
+        .assert()
+        .code(2)
+        .stderr("sparkrtc: error: no config file at /nonexistent/config.toml (--config or SPARKRTC_CONFIG)\n");
 }
 
 #[test]
