@@ -593,6 +593,11 @@ mod tests {
             Some(Kind::String)
         );
         assert_eq!(probe::<()>(&[]).map(|f| f.kind), Some(Kind::Any));
+        // A type that reads any value but a string.
+        assert_eq!(
+            probe::<serde_json::Number>(&[]).map(|f| f.kind),
+            Some(Kind::Any)
+        );
         assert_eq!(probe::<(u8, u8)>(&[]).map(|f| f.kind), Some(Kind::Any));
         assert_eq!(probe::<u8>(&[Seg::Key("x")]), None);
         assert_eq!(probe::<Option<u8>>(&[Seg::Index]), None);
