@@ -51,7 +51,9 @@
 //!   [`Operation`] turns one into a request and parses its answer
 //!   ([`Unchecked`] leaves documented ranges to the service);
 //!   [`OperationId`] names an operation and carries its metadata;
-//! - [`model`]: request and response bodies, value sets;
+//! - [`model`]: request and response bodies, value sets, and what a
+//!   user reads from an answer (see its docs for the accessors' rule);
+//! - [`timefmt`]: the API's time forms, formatted and parsed;
 //! - [`dynamic`]: the same operations by name with JSON parameters, and
 //!   requests read back as the service would ([`dynamic::decode_request`]);
 //! - [`pages`]: paging through list operations;
@@ -193,6 +195,7 @@ pub use sansio::operations::{
 };
 pub use sansio::pacing::{retry, throttle};
 pub use sansio::wire::{headers, redact, ApiError, DecodeError, Endpoint, Error};
+pub use sansio::wire::time as timefmt;
 
 // The README's snippets are doc tests.
 #[cfg(all(doctest, feature = "ureq"))]

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use http::StatusCode;
 
 use crate::sansio::pacing::splitmix64;
-use crate::sansio::wire::time::{format_basic, parse_iso8601};
+use crate::timefmt;
 
 /// A refusal: the status, the error code and the message of the body
 /// `{"error_code": ..., "error_msg": ...}`.
@@ -95,53 +95,36 @@ pub(super) fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-/// The `YYYYMMDDTHHMMSSZ` digits of a time (the epoch for times out of range).
-fn basic(t: SystemTime) -> [u8; 16] {
-    format_basic(t).unwrap_or(*b"19700101T000000Z")
-}
-
-fn text(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes).unwrap_or("")
+/// A time in one of the API's forms; the simulator's times are the wall
+/// clock's or the virtual clock's, and one out of the forms' range (before
+/// 1970, after 9999) is written as the epoch.
+fn formatted(
+    format: fn(SystemTime) -> Result<String, timefmt::TimeError>,
+    t: SystemTime,
+) -> String {
+    format(t)
+        .or_else(|_| format(UNIX_EPOCH))
+        .unwrap_or_default()
 }
 
 /// `YYYY-MM-DDThh:mm:ssZ`.
 pub(super) fn iso_secs(t: SystemTime) -> String {
-    let b = basic(t);
-    format!(
-        "{}-{}-{}T{}:{}:{}Z",
-        text(&b[0..4]),
-        text(&b[4..6]),
-        text(&b[6..8]),
-        text(&b[9..11]),
-        text(&b[11..13]),
-        text(&b[13..15])
-    )
+    formatted(timefmt::format_utc_seconds, t)
 }
 
 /// `YYYY-MM-DDThh:mm:ss.mmmZ`.
 pub(super) fn iso_millis(t: SystemTime) -> String {
-    let secs = iso_secs(t);
-    let millis = t
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_millis());
-    format!("{}.{millis:03}Z", &secs[..19])
+    formatted(timefmt::format_utc_millis, t)
 }
 
 /// `YYYY-MM-DD`.
 pub(super) fn day(t: SystemTime) -> String {
-    iso_secs(t)[..10].to_owned()
+    formatted(timefmt::format_date, t)
 }
 
 /// The OBS form, `YYYY/MM/DD hh:mm:ss GMT+08:00` (Beijing time).
 pub(super) fn obs_date(t: SystemTime) -> String {
-    let local = iso_secs(t + Duration::from_secs(8 * 3600));
-    format!(
-        "{}/{}/{} {} GMT+08:00",
-        &local[0..4],
-        &local[5..7],
-        &local[8..10],
-        &local[11..19]
-    )
+    formatted(timefmt::format_obs, t)
 }
 
 /// Seconds since the epoch.
@@ -161,7 +144,7 @@ pub(super) mod wall_time {
 
     use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
 
-    use crate::sansio::wire::time::parse_iso8601;
+    use crate::timefmt::parse_utc;
 
     pub(crate) fn serialize<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&super::iso_millis(*t))
@@ -169,7 +152,7 @@ pub(super) mod wall_time {
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        parse_iso8601(&text).ok_or_else(|| {
+        parse_utc(&text).map_err(|_| {
             D::Error::custom(format!(
                 "`{}` is not a UTC time YYYY-MM-DDThh:mm:ss[.mmm]Z",
                 text.chars().take(64).collect::<String>()
@@ -205,20 +188,14 @@ pub(super) mod wall_time {
 
 /// Parses a `YYYY-MM-DDThh:mm:ssZ` query parameter.
 pub(super) fn parse_time(field: &str, value: &str) -> Result<SystemTime, Fail> {
-    parse_iso8601(value).ok_or_else(|| {
-        Fail::invalid(format!(
-            "{field} `{value}` is not a UTC time YYYY-MM-DDThh:mm:ssZ"
-        ))
-    })
+    timefmt::parse_utc_seconds(value)
+        .map_err(|e| Fail::invalid(format!("{field} `{value}` is not {}", e.form())))
 }
 
 /// Parses a `YYYY-MM-DD` query parameter into the start of that day.
 pub(super) fn parse_day(field: &str, value: &str) -> Result<SystemTime, Fail> {
-    let valid = value.len() == 10;
-    valid
-        .then(|| parse_iso8601(&format!("{value}T00:00:00Z")))
-        .flatten()
-        .ok_or_else(|| Fail::invalid(format!("{field} `{value}` is not a date YYYY-MM-DD")))
+    timefmt::parse_date(value)
+        .map_err(|e| Fail::invalid(format!("{field} `{value}` is not {}", e.form())))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Applications.
 
-use super::{AppScope, AppStatus, AutoRecordMode, NotifyEvent};
-use crate::Secret;
+use super::{access, AppScope, AppStatus, AutoRecordMode, NotifyEvent};
+use crate::{Error, Secret};
 
 request_model! {
     /// Body of `CreateApp` (SDK model `AppReq`).
@@ -19,11 +19,11 @@ response_model! {
     pub struct App {
         fields {
             /// Application name.
-            app_name: String,
+            app_name: String [always text],
             /// Application id.
-            app_id: String,
+            app_id: String [always text],
             /// State and when it last changed.
-            state: AppState,
+            state: AppState [always value],
             /// Coverage.
             scope: AppScope,
             /// Account name.
@@ -31,7 +31,7 @@ response_model! {
             /// The application's domain.
             domain: String,
             /// Creation time, UTC, like `2006-01-02T15:04:05.075Z`.
-            create_time: String,
+            create_time: String [always utc],
             /// URL authentication settings.
             authentication: AppAuth,
             /// Callback settings.
@@ -43,13 +43,19 @@ response_model! {
 }
 
 response_model! {
-    /// An application's state (SDK model `AppState`).
+    /// An application's state and when it last changed (SDK model
+    /// `AppState`): the `state` of an [`App`] and of an [`AppStateChange`].
+    ///
+    /// Not the status itself: that is the value set [`AppStatus`]
+    /// (`ACTIVATION`, `DEACTIVATION`, ...), in this struct's `state` field.
+    /// [`App::status`] and [`AppStateChange::status`] read it in one step;
+    /// the names are the official SDK's.
     pub struct AppState {
         fields {
             /// The state.
-            state: AppStatus,
+            state: AppStatus [always value],
             /// When it last changed, UTC.
-            update_time: String,
+            update_time: String [optional utc],
         }
     }
 }
@@ -65,7 +71,7 @@ response_model! {
             /// The key join signatures are made with. Secret.
             app_key: Secret,
             /// When the settings last changed, UTC.
-            update_time: String,
+            update_time: String [optional utc],
         }
     }
 }
@@ -87,11 +93,11 @@ response_model! {
     pub struct AppCallbackUrl {
         fields {
             /// Callback URL (`http://` or `https://`, receives POSTs).
-            url: String,
+            url: String [always text],
             /// Key the callbacks are authenticated with. Secret.
             auth_key: Secret,
             /// When the settings last changed, UTC.
-            update_time: String,
+            update_time: String [optional utc],
         }
         lists {
             /// Subscribed recording events.
@@ -105,11 +111,11 @@ response_model! {
     pub struct AppAutoRecordMode {
         fields {
             /// Recording mode.
-            mode: AutoRecordMode,
+            mode: AutoRecordMode [always value],
             /// Recording rule used when the mode records.
             record_rule_id: String,
             /// When the settings last changed, UTC.
-            update_time: String,
+            update_time: String [optional utc],
         }
     }
 }
@@ -133,7 +139,7 @@ response_model! {
     pub struct CreatedApp {
         fields {
             /// The new application's id.
-            app_id: String,
+            app_id: String [always text],
         }
     }
 }
@@ -143,9 +149,45 @@ response_model! {
     pub struct AppStateChange {
         fields {
             /// Application id.
-            app_id: String,
+            app_id: String [always text],
             /// The new state.
-            state: AppState,
+            state: AppState [always value],
         }
     }
+}
+
+impl App {
+    /// The application's status ([`AppStatus`], `state.state`), straight
+    /// from the [`AppState`] the service always returns: by reference, or
+    /// [`Error::Decode`](crate::Error::Decode) naming `state` or
+    /// `state.state` when an answer leaves it out.
+    ///
+    /// ```
+    /// use sparkrtc::model::{App, AppStatus};
+    ///
+    /// let app: App = serde_json::from_str(r#"{"app_id":"a-1","state":{"state":"ACTIVATION"}}"#).unwrap();
+    /// match app.status()? {
+    ///     AppStatus::Activation => {}
+    ///     other => panic!("{other}"),
+    /// }
+    /// # Ok::<(), sparkrtc::Error>(())
+    /// ```
+    pub fn status(&self) -> Result<&AppStatus, Error> {
+        status_of("App", self.state.as_ref())
+    }
+}
+
+impl AppStateChange {
+    /// The application's new status ([`AppStatus`], `state.state`), straight
+    /// from the [`AppState`] the service always returns: by reference, or
+    /// [`Error::Decode`](crate::Error::Decode) naming `state` or
+    /// `state.state` when an answer leaves it out.
+    pub fn status(&self) -> Result<&AppStatus, Error> {
+        status_of("AppStateChange", self.state.as_ref())
+    }
+}
+
+fn status_of<'a>(model: &'static str, state: Option<&'a AppState>) -> Result<&'a AppStatus, Error> {
+    let state = access::required(state, model, "state")?;
+    access::required(state.state.as_ref(), model, "state.state")
 }

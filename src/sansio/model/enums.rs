@@ -1,7 +1,14 @@
 //! The documented value sets. Each has an `Unknown(String)` fallback.
 
 string_enum! {
-    /// An application's state (`state.state`; the `state` filter of `ListApps`).
+    /// An application's status: the value set itself (`ACTIVATION`,
+    /// `DEACTIVATION`, ...), also the `state` filter of `ListApps`.
+    ///
+    /// In answers it sits inside an [`AppState`](crate::model::AppState),
+    /// the struct that pairs it with the time it last changed (`state.state`
+    /// of an [`App`](crate::model::App)); [`App::status`](crate::model::App::status)
+    /// and [`AppStateChange::status`](crate::model::AppStateChange::status)
+    /// read it in one step. The names are the official SDK's.
     pub enum AppStatus {
         /// Enabled.
         Activation = "ACTIVATION",

@@ -166,31 +166,31 @@ response_model! {
     pub struct MixJob {
         fields {
             /// Job id, for updating, showing and stopping the job.
-            job_id: String,
+            job_id: String [always text],
             /// Stream name (`m_{job_id}_{room_id}`).
-            stream_name: String,
+            stream_name: String [always text],
             /// Application id.
-            app_id: String,
+            app_id: String [always text],
             /// Room id.
-            room_id: String,
+            room_id: String [always text],
             /// Mixing settings.
-            mix_param: MixParam,
+            mix_param: MixParam [always value],
             /// Recording settings.
             record_param: RecordParam,
             /// Creation time, UTC.
-            create_time: String,
+            create_time: String [always utc],
             /// Last layout change, UTC.
-            update_time: String,
+            update_time: String [optional utc],
             /// Job state.
-            state: JobState,
+            state: JobState [always value],
             /// Why the job stopped.
             stop_reason: StopReason,
             /// Human-readable detail on the state.
             description: String,
             /// Start time, UTC.
-            start_time: String,
+            start_time: String [optional utc],
             /// Stop time, UTC.
-            stop_time: String,
+            stop_time: String [optional utc],
         }
     }
 }
@@ -236,15 +236,15 @@ response_model! {
     pub struct IndividualStreamJob {
         fields {
             /// Job id.
-            job_id: String,
+            job_id: String [always text],
             /// Stream name (`s_{job_id}_{room_id}_{user_id}`).
             stream_name: String,
             /// Application id.
-            app_id: String,
+            app_id: String [always text],
             /// Room id.
-            room_id: String,
+            room_id: String [always text],
             /// The recorded user.
-            user_id: String,
+            user_id: String [always text],
             /// Whether audio is recorded.
             is_record_audio: bool,
             /// Which video stream.
@@ -256,19 +256,19 @@ response_model! {
             /// Recording settings.
             record_param: RecordParam,
             /// Creation time, UTC.
-            create_time: String,
+            create_time: String [always utc],
             /// Last update, UTC.
-            update_time: String,
+            update_time: String [optional utc],
             /// Job state.
-            state: JobState,
+            state: JobState [always value],
             /// Why the job stopped.
             stop_reason: StopReason,
             /// Human-readable detail on the state.
             description: String,
             /// Start time, UTC.
-            start_time: String,
+            start_time: String [optional utc],
             /// Stop time, UTC.
-            stop_time: String,
+            stop_time: String [optional utc],
         }
     }
 }

@@ -95,13 +95,13 @@ response_model! {
     pub struct ObsBucket {
         fields {
             /// Bucket name.
-            bucket: String,
+            bucket: String [always text],
             /// Region.
-            location: String,
+            location: String [always text],
             /// Creation date, like `2020/07/16 15:11:55 GMT+08:00`.
-            creation_date: String,
+            creation_date: String [always obs],
             /// Whether SparkRTC is authorized to write to it.
-            is_authorized: bool,
+            is_authorized: bool [always copy],
         }
     }
 }
@@ -125,11 +125,11 @@ response_model! {
     pub struct ObsObject {
         fields {
             /// Object name.
-            file_name: String,
+            file_name: String [always text],
             /// Size in KB.
-            size: i64,
+            size: i64 [always copy],
             /// Last modification, like `2020/07/16 15:11:55 GMT+08:00`.
-            last_modified: String,
+            last_modified: String [always obs],
         }
     }
 }

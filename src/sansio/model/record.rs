@@ -117,19 +117,19 @@ response_model! {
     pub struct RecordRule {
         fields {
             /// Rule id, assigned by the service.
-            rule_id: String,
+            rule_id: String [always text],
             /// Application id.
-            app_id: String,
+            app_id: String [always text],
             /// Where recordings are stored.
-            obs_addr: RecordObsFileAddr,
+            obs_addr: RecordObsFileAddr [always value],
             /// HLS settings.
             hls_config: HlsRecordConfig,
             /// MP4 settings.
             mp4_config: Mp4RecordConfig,
             /// Creation time, UTC.
-            create_time: String,
+            create_time: String [always utc],
             /// Last update, UTC.
-            update_time: String,
+            update_time: String [optional utc],
         }
         lists {
             /// Recorded formats.
@@ -179,9 +179,9 @@ response_model! {
     pub struct AutoRecordConfig {
         fields {
             /// Application id.
-            app_id: String,
+            app_id: String [always text],
             /// The settings.
-            auto_record_mode: AppAutoRecordMode,
+            auto_record_mode: AppAutoRecordMode [always value],
         }
     }
 }
@@ -225,7 +225,7 @@ response_model! {
     pub struct RecordCallbackConfig {
         fields {
             /// Application id.
-            app_id: String,
+            app_id: String [always text],
             /// The recording callback.
             record_callback: AppCallbackUrl,
         }

@@ -39,7 +39,7 @@ response_model! {
     pub struct RtcEventDetail {
         fields {
             /// Time.
-            ctime: String,
+            ctime: String [optional utc],
             /// Event id.
             event_id: String,
             /// Event information.
@@ -65,15 +65,15 @@ response_model! {
     pub struct AbnormalEventDimensionValue {
         fields {
             /// Type: 1 slow join, 2 video freeze, 3 audio freeze.
-            abnormal_type: i64,
+            abnormal_type: i64 [always copy],
             /// Description of the type (localized).
-            abnormal_type_desc: String,
+            abnormal_type_desc: String [always text],
             /// Factor (see the API reference for the codes).
-            abnormal_factor: i64,
+            abnormal_factor: i64 [always copy],
             /// Description of the factor (localized).
-            abnormal_factor_desc: String,
+            abnormal_factor_desc: String [always text],
             /// Users affected.
-            user_count: i64,
+            user_count: i64 [always copy],
         }
     }
 }
@@ -97,25 +97,25 @@ response_model! {
     pub struct AbnormalEvent {
         fields {
             /// Sample time, UTC, `YYYY-MM-DDThh:mm:ssZ`.
-            time: String,
+            time: String [always utc],
             /// The affected user.
-            uid: String,
+            uid: String [always text],
             /// The room.
-            room_id: String,
+            room_id: String [always text],
             /// Stage of the call.
-            stage: AbnormalStage,
+            stage: AbnormalStage [always value],
             /// Local or remote.
-            location: EventLocation,
+            location: EventLocation [always value],
             /// The remote user at fault, or empty when the cause is local.
-            peer_uid: String,
+            peer_uid: String [always text],
             /// Type: 1 slow join, 2 video freeze, 3 audio freeze.
-            abnormal_type: i64,
+            abnormal_type: i64 [always copy],
             /// Description of the type (localized).
-            abnormal_type_desc: String,
+            abnormal_type_desc: String [always text],
             /// Factor (see the API reference for the codes).
-            abnormal_factor: i64,
+            abnormal_factor: i64 [always copy],
             /// Description of the factor (localized).
-            abnormal_factor_desc: String,
+            abnormal_factor_desc: String [always text],
         }
     }
 }
@@ -139,11 +139,11 @@ response_model! {
     pub struct QosQualityData {
         fields {
             /// User id.
-            uid: String,
+            uid: String [always text],
             /// Peer user id; `0` for this user's upstream.
             peerid: String,
             /// Metric id.
-            mid: String,
+            mid: String [always text],
         }
         lists {
             /// Samples.
@@ -157,9 +157,9 @@ response_model! {
     pub struct TimeFloatValue {
         fields {
             /// Sample time, UTC, `YYYY-MM-DDThh:mm:ssZ`.
-            time: String,
+            time: String [always utc],
             /// Value.
-            value: f64,
+            value: f64 [always copy],
         }
     }
 }
@@ -169,9 +169,9 @@ response_model! {
     pub struct TimeIntValue {
         fields {
             /// Sample time, UTC, `YYYY-MM-DDThh:mm:ssZ`.
-            time: String,
+            time: String [always utc],
             /// Value.
-            value: i64,
+            value: i64 [always copy],
         }
     }
 }
@@ -194,7 +194,7 @@ response_model! {
     pub struct HistoryQualityValue {
         fields {
             /// Day, `YYYY-MM-DD`, UTC.
-            date: String,
+            date: String [always date],
             /// Join success rate.
             join_success_rate: f64,
             /// Rate of joins within 5 s.
@@ -244,7 +244,7 @@ response_model! {
     pub struct HistoryScaleValue {
         fields {
             /// Day, `YYYY-MM-DD`, UTC.
-            date: String,
+            date: String [always date],
             /// Distinct users.
             user_count: i64,
             /// Sessions.
@@ -282,7 +282,7 @@ response_model! {
     pub struct HistoryUsageValue {
         fields {
             /// Day, `YYYY-MM-DD`, UTC.
-            date: String,
+            date: String [always date],
             /// SD video.
             video_sd: i64,
             /// HD video.
@@ -350,9 +350,9 @@ response_model! {
     pub struct RealtimeScaleDimensionValue {
         fields {
             /// The dimension value, for example `GD` for the region dimension.
-            dimension: String,
+            dimension: String [always text],
             /// Users online.
-            online_users: i64,
+            online_users: i64 [always copy],
         }
     }
 }
@@ -384,15 +384,15 @@ response_model! {
             /// Application id.
             app: String,
             /// Room id.
-            room_id: String,
+            room_id: String [always text],
             /// State.
-            state: RoomState,
+            state: RoomState [always value],
             /// Duration.
             duration: i64,
             /// When the first user joined, UTC.
-            start_time: String,
+            start_time: String [always utc],
             /// When the room closed, UTC, or `-` while open.
-            end_time: String,
+            end_time: String [optional utc],
         }
     }
 }
@@ -424,13 +424,13 @@ response_model! {
             /// Application id.
             app: String,
             /// Room id.
-            room_id: String,
+            room_id: String [always text],
             /// User id.
-            uid: String,
+            uid: String [always text],
             /// Session id.
             session: String,
             /// State.
-            state: UserState,
+            state: UserState [always value],
             /// Nickname.
             nick_name: String,
             /// Client IP.
@@ -446,9 +446,9 @@ response_model! {
             /// SDK version.
             sdk: String,
             /// Join time, UTC.
-            join_time: String,
+            join_time: String [always utc],
             /// Leave time, UTC, or `-` while in the room.
-            leave_time: String,
+            leave_time: String [optional utc],
         }
     }
 }

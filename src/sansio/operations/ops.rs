@@ -432,9 +432,9 @@ operations! {
             /// Application id.
             app_id: String,
             /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ`; at most 1 hour before `end_time`.
-            start_time: String,
+            start_time: UtcTime,
             /// End, UTC, `YYYY-MM-DDThh:mm:ssZ`.
-            end_time: String,
+            end_time: UtcTime,
         ],
         optional: [
             /// Room id.
@@ -453,9 +453,9 @@ operations! {
             /// Application id.
             app_id: String,
             /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ`; at most 1 hour before `end_time`.
-            start_time: String,
+            start_time: UtcTime,
             /// End, UTC, `YYYY-MM-DDThh:mm:ssZ`.
-            end_time: String,
+            end_time: UtcTime,
         ],
         optional: [
             /// Room id.
@@ -479,9 +479,9 @@ operations! {
             /// Grouping: `abnormal_type`, `abnormal_factor`, or both.
             dimension: String,
             /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: one hour ago).
-            start_time: String,
+            start_time: UtcTime,
             /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
-            end_time: String,
+            end_time: UtcTime,
         ],
         output: AbnormalEventDimensions,
     }
@@ -501,9 +501,9 @@ operations! {
             /// User id.
             uid: String,
             /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: one hour ago).
-            start_time: String,
+            start_time: UtcTime,
             /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
-            end_time: String,
+            end_time: UtcTime,
             /// Page size.
             limit: u32,
             /// Page offset.
@@ -527,9 +527,9 @@ operations! {
             /// Metric ids separated by `,` (the values of [`QosMetric`](crate::model::QosMetric): `appcpu`, `vbit`, `aloss`, ...), or `all`.
             mid: String,
             /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ`.
-            start_time: String,
+            start_time: UtcTime,
             /// End, UTC, `YYYY-MM-DDThh:mm:ssZ`; at most 24 hours after `start_time`.
-            end_time: String,
+            end_time: UtcTime,
         ],
         optional: [
             /// Domain.
@@ -567,9 +567,9 @@ operations! {
         ],
         optional: [
             /// First day, `YYYY-MM-DD`, UTC (default: yesterday).
-            start_date: String,
+            start_date: UtcDate,
             /// Last day, `YYYY-MM-DD`, UTC.
-            end_date: String,
+            end_date: UtcDate,
         ],
         output: HistoryQuality,
     }
@@ -588,9 +588,9 @@ operations! {
         ],
         optional: [
             /// First day, `YYYY-MM-DD`, UTC (default: yesterday).
-            start_date: String,
+            start_date: UtcDate,
             /// Last day, `YYYY-MM-DD`, UTC.
-            end_date: String,
+            end_date: UtcDate,
         ],
         output: HistoryScale,
     }
@@ -607,9 +607,9 @@ operations! {
             /// What to measure.
             metric: UsageMetric,
             /// First day, `YYYY-MM-DD`, UTC.
-            start_date: String,
+            start_date: UtcDate,
             /// Last day, `YYYY-MM-DD`, UTC.
-            end_date: String,
+            end_date: UtcDate,
         ],
         output: HistoryUsage,
     }
@@ -632,9 +632,9 @@ operations! {
             /// Room id.
             room_id: String,
             /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: one hour ago).
-            start_time: String,
+            start_time: UtcTime,
             /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
-            end_time: String,
+            end_time: UtcTime,
         ],
         output: RealtimeNetwork,
     }
@@ -657,9 +657,9 @@ operations! {
             /// Room id.
             room_id: String,
             /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: one hour ago).
-            start_time: String,
+            start_time: UtcTime,
             /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
-            end_time: String,
+            end_time: UtcTime,
         ],
         output: RealtimeQuality,
     }
@@ -680,9 +680,9 @@ operations! {
             /// Room id.
             room_id: String,
             /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: one hour ago).
-            start_time: String,
+            start_time: UtcTime,
             /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
-            end_time: String,
+            end_time: UtcTime,
         ],
         output: RealtimeScale,
     }
@@ -701,7 +701,7 @@ operations! {
             /// The dimension.
             dimension: ScaleDimension,
             /// The moment, UTC, `YYYY-MM-DDThh:mm:ssZ`.
-            time: String,
+            time: UtcTime,
         ],
         optional: [
             /// Room id.
@@ -726,9 +726,9 @@ operations! {
             /// Room state.
             state: RoomState,
             /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: one hour ago).
-            start_time: String,
+            start_time: UtcTime,
             /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
-            end_time: String,
+            end_time: UtcTime,
             /// Page size.
             limit: u32,
             /// Page offset.
@@ -762,9 +762,9 @@ operations! {
             /// User states (repeated `state` keys).
             state: Vec<UserState>,
             /// Start, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: one hour ago).
-            start_time: String,
+            start_time: UtcTime,
             /// End, UTC, `YYYY-MM-DDThh:mm:ssZ` (default: now).
-            end_time: String,
+            end_time: UtcTime,
             /// Page size.
             limit: u32,
             /// Page offset.

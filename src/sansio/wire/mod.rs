@@ -6,7 +6,7 @@ mod endpoint;
 mod error;
 pub mod headers;
 pub mod redact;
-pub(crate) mod time;
+pub mod time;
 mod transport_error;
 
 pub(crate) use endpoint::validate_project_id;
