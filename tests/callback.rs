@@ -122,6 +122,21 @@ fn other_events_keep_their_raw_json_and_unknown_fields_are_ignored() {
     assert_eq!(event.event_type(), "");
 }
 
+#[test]
+fn a_verifier_shows_its_settings_but_never_its_key() {
+    let v = verifier()
+        .tolerance(Duration::from_secs(60))
+        .max_body_bytes(1_000);
+    assert_eq!(
+        format!("{v:?}"),
+        r#"Verifier { key: Some(Secret("***")), tolerance: 60s, max_body: 1000 }"#
+    );
+    assert_eq!(
+        format!("{:?}", Verifier::unsigned()),
+        "Verifier { key: None, tolerance: 300s, max_body: 65536 }"
+    );
+}
+
 /// What the verifier makes of a timestamp header, at `now`.
 fn timestamp_verdict(timestamp: &str, now: SystemTime) -> Result<(), CallbackError> {
     let h = signed("r1", timestamp, BODY);
