@@ -609,6 +609,421 @@ mod tests {
         UNIX_EPOCH + Duration::from_secs(s)
     }
 
+    fn ms(millis: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_millis(millis)
+    }
+
+    fn malformed(form: TimeForm, text: &str) -> Result<SystemTime, TimeError> {
+        Err(TimeError::Malformed {
+            form,
+            text: text.to_owned(),
+        })
+    }
+
+    /// The last second a form carries, and the first it does not.
+    const LAST: u64 = 253_402_300_799;
+
+    #[test]
+    fn forms_describe_themselves() {
+        let all = [
+            (
+                TimeForm::UtcSeconds,
+                "YYYY-MM-DDThh:mm:ssZ",
+                "2020-04-23T06:00:00Z",
+                "a UTC time",
+            ),
+            (
+                TimeForm::UtcMillis,
+                "YYYY-MM-DDThh:mm:ss.mmmZ",
+                "2020-04-23T06:00:00.075Z",
+                "a UTC time",
+            ),
+            (
+                TimeForm::Utc,
+                "YYYY-MM-DDThh:mm:ss[.fff]Z",
+                "2020-04-23T06:00:00Z",
+                "a UTC time",
+            ),
+            (TimeForm::Date, "YYYY-MM-DD", "2020-04-23", "a date"),
+            (
+                TimeForm::Obs,
+                "YYYY/MM/DD hh:mm:ss GMT+08:00",
+                "2020/04/23 14:00:00 GMT+08:00",
+                "an OBS time",
+            ),
+            (
+                TimeForm::SdkDate,
+                "YYYYMMDDThhmmssZ",
+                "20200423T060000Z",
+                "an X-Sdk-Date",
+            ),
+        ];
+        for (form, pattern, example, what) in all {
+            assert_eq!(form.pattern(), pattern);
+            assert_eq!(form.example(), example);
+            assert_eq!(form.to_string(), format!("{what} {pattern}"));
+        }
+        // Every example parses in its form (the lenient one reads both UTC forms).
+        assert_eq!(
+            parse_utc_seconds(TimeForm::UtcSeconds.example()),
+            Ok(t(1_587_621_600))
+        );
+        assert_eq!(
+            parse_utc_millis(TimeForm::UtcMillis.example()),
+            Ok(ms(1_587_621_600_075))
+        );
+        assert_eq!(parse_utc(TimeForm::Utc.example()), Ok(t(1_587_621_600)));
+        assert_eq!(parse_date(TimeForm::Date.example()), Ok(t(1_587_600_000)));
+        assert_eq!(parse_obs(TimeForm::Obs.example()), Ok(t(1_587_621_600)));
+        assert_eq!(
+            parse_sdk_date(TimeForm::SdkDate.example()),
+            Ok(t(1_587_621_600))
+        );
+    }
+
+    #[test]
+    fn errors_say_what_and_quote_a_bounded_escaped_text() {
+        let e = parse_date("2020-4-23").unwrap_err();
+        assert_eq!(e.form(), TimeForm::Date);
+        assert_eq!(e.to_string(), "`2020-4-23` is not a date YYYY-MM-DD");
+        let e = parse_utc("a\nb\u{7}").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`a\\nb\\u{7}` is not a UTC time YYYY-MM-DDThh:mm:ss[.fff]Z"
+        );
+        let e = TimeError::OutOfRange {
+            form: TimeForm::Obs,
+        };
+        assert_eq!(e.form(), TimeForm::Obs);
+        assert_eq!(
+            e.to_string(),
+            "an OBS time YYYY/MM/DD hh:mm:ss GMT+08:00 carries times from 1970 to 9999 only"
+        );
+        // 64 characters are quoted whole; a 65th is cut and marked.
+        let exact = "é".repeat(64);
+        assert_eq!(parse_sdk_date(&exact), malformed(TimeForm::SdkDate, &exact));
+        let long = format!("{exact}x");
+        assert_eq!(
+            parse_sdk_date(&long),
+            malformed(TimeForm::SdkDate, &format!("{exact}…"))
+        );
+    }
+
+    #[test]
+    fn utc_seconds() {
+        for (secs, text) in [
+            (0, "1970-01-01T00:00:00Z"),
+            (59, "1970-01-01T00:00:59Z"),
+            (86_399, "1970-01-01T23:59:59Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (1_587_621_600, "2020-04-23T06:00:00Z"),
+            (1_704_164_645, "2024-01-02T03:04:05Z"),
+            (4_107_542_400, "2100-03-01T00:00:00Z"),
+            (LAST, "9999-12-31T23:59:59Z"),
+        ] {
+            assert_eq!(format_utc_seconds(t(secs)).as_deref(), Ok(text));
+            assert_eq!(parse_utc_seconds(text), Ok(t(secs)), "{text}");
+            assert_eq!(parse_utc(text), Ok(t(secs)), "{text}");
+        }
+        // The fraction is dropped, not rounded.
+        assert_eq!(
+            format_utc_seconds(ms(1_704_164_645_999)).as_deref(),
+            Ok("2024-01-02T03:04:05Z")
+        );
+        let out = Err(TimeError::OutOfRange {
+            form: TimeForm::UtcSeconds,
+        });
+        assert_eq!(format_utc_seconds(t(LAST + 1)), out);
+        assert_eq!(
+            format_utc_seconds(UNIX_EPOCH - Duration::from_nanos(1)),
+            out
+        );
+        assert_eq!(
+            parse_utc_seconds("1969-12-31T23:59:59Z"),
+            Err(TimeError::OutOfRange {
+                form: TimeForm::UtcSeconds
+            })
+        );
+        assert_eq!(
+            parse_utc_seconds("0001-01-01T00:00:00Z"),
+            Err(TimeError::OutOfRange {
+                form: TimeForm::UtcSeconds
+            })
+        );
+        for bad in [
+            "",
+            "2024-01-02T03:04:05",
+            "2024-01-02T03:04:05z",
+            "2024-01-02t03:04:05Z",
+            "2024-01-02 03:04:05Z",
+            "2024/01-02T03:04:05Z",
+            "2024-01/02T03:04:05Z",
+            "2024-01-02T03-04:05Z",
+            "2024-01-02T03:04-05Z",
+            "2024-01-02T03:04:05.000Z",
+            "2024-01-02T03:04:05+00:00",
+            "2024-01-02T03:04:05ZZ",
+            " 2024-01-02T03:04:05Z",
+            "2024-1-02T03:04:05Z",
+            "+024-01-02T03:04:05Z",
+            "2024-01-02T3:04:05Z",
+            "2024-00-02T03:04:05Z",
+            "2024-13-02T03:04:05Z",
+            "2024-01-00T03:04:05Z",
+            "2024-01-32T03:04:05Z",
+            "2024-04-31T03:04:05Z",
+            "2023-02-29T03:04:05Z",
+            "2100-02-29T03:04:05Z",
+            "2024-01-02T24:00:00Z",
+            "2024-01-02T03:60:05Z",
+            "2024-01-02T03:04:60Z",
+        ] {
+            assert_eq!(
+                parse_utc_seconds(bad),
+                malformed(TimeForm::UtcSeconds, bad),
+                "{bad}"
+            );
+        }
+        // Leap days that exist.
+        assert_eq!(
+            parse_utc_seconds("2024-02-29T00:00:00Z"),
+            Ok(t(1_709_164_800))
+        );
+        assert_eq!(
+            parse_utc_seconds("2400-02-29T00:00:00Z"),
+            Ok(t(13_574_563_200))
+        );
+        assert_eq!(
+            parse_utc_seconds("2024-12-31T00:00:00Z"),
+            Ok(t(1_735_603_200))
+        );
+    }
+
+    #[test]
+    fn utc_millis_and_fractions() {
+        for (millis, text) in [
+            (0, "1970-01-01T00:00:00.000Z"),
+            (7, "1970-01-01T00:00:00.007Z"),
+            (1_587_621_600_075, "2020-04-23T06:00:00.075Z"),
+            (LAST * 1000 + 999, "9999-12-31T23:59:59.999Z"),
+        ] {
+            assert_eq!(format_utc_millis(ms(millis)).as_deref(), Ok(text));
+            assert_eq!(parse_utc_millis(text), Ok(ms(millis)), "{text}");
+            assert_eq!(parse_utc(text), Ok(ms(millis)), "{text}");
+        }
+        assert_eq!(
+            format_utc_millis(ms(1_000) + Duration::from_nanos(999_999)).as_deref(),
+            Ok("1970-01-01T00:00:01.000Z")
+        );
+        assert_eq!(
+            format_utc_millis(t(LAST + 1)),
+            Err(TimeError::OutOfRange {
+                form: TimeForm::UtcMillis
+            })
+        );
+        for bad in [
+            "2020-04-23T06:00:00Z",
+            "2020-04-23T06:00:00.07Z",
+            "2020-04-23T06:00:00.0750Z",
+            "2020-04-23T06:00:00.07xZ",
+            "2020-04-23T06:00:00,075Z",
+        ] {
+            assert_eq!(
+                parse_utc_millis(bad),
+                malformed(TimeForm::UtcMillis, bad),
+                "{bad}"
+            );
+        }
+        // The lenient reader: 1 to 9 digits, each scaled to nanoseconds.
+        let base = t(1_587_621_600);
+        for (text, nanos) in [
+            ("2020-04-23T06:00:00.5Z", 500_000_000),
+            ("2020-04-23T06:00:00.07Z", 70_000_000),
+            ("2020-04-23T06:00:00.0001Z", 100_000),
+            ("2020-04-23T06:00:00.123456Z", 123_456_000),
+            ("2020-04-23T06:00:00.123456789Z", 123_456_789),
+            ("2020-04-23T06:00:00.000000001Z", 1),
+        ] {
+            assert_eq!(
+                parse_utc(text),
+                Ok(base + Duration::from_nanos(nanos)),
+                "{text}"
+            );
+        }
+        for bad in [
+            "2020-04-23T06:00:00.Z",
+            "2020-04-23T06:00:00.1234567890Z",
+            "2020-04-23T06:00:00.-1Z",
+            "2020-04-23T06:00:00 Z",
+            "2020-04-23T06:00:00.5",
+            "2020-04-23T06:00:00.5+00:00",
+        ] {
+            assert_eq!(parse_utc(bad), malformed(TimeForm::Utc, bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        for (secs, text) in [
+            (0, "1970-01-01"),
+            (951_782_400, "2000-02-29"),
+            (1_587_600_000, "2020-04-23"),
+            (LAST - 86_399, "9999-12-31"),
+        ] {
+            assert_eq!(format_date(t(secs)).as_deref(), Ok(text));
+            assert_eq!(
+                format_date(t(secs + 86_399)).as_deref(),
+                Ok(text),
+                "the whole day"
+            );
+            assert_eq!(parse_date(text), Ok(t(secs)), "{text}");
+        }
+        assert_eq!(
+            format_date(t(LAST + 1)),
+            Err(TimeError::OutOfRange {
+                form: TimeForm::Date
+            })
+        );
+        assert_eq!(
+            parse_date("1969-12-31"),
+            Err(TimeError::OutOfRange {
+                form: TimeForm::Date
+            })
+        );
+        for bad in [
+            "",
+            "2020-04-2",
+            "2020-04-233",
+            "2020/04/23",
+            "2020-04/23",
+            "2020-04-23Z",
+            "2020-4-023",
+            "2020-02-30",
+            "2021-02-29",
+            "2020-00-01",
+            "2020-01-00",
+            "２０２０-04-23",
+        ] {
+            assert_eq!(parse_date(bad), malformed(TimeForm::Date, bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn obs_times_are_beijing_time() {
+        for (secs, text) in [
+            (0, "1970/01/01 08:00:00 GMT+08:00"),
+            (1_587_621_600, "2020/04/23 14:00:00 GMT+08:00"),
+            (1_594_883_515, "2020/07/16 15:11:55 GMT+08:00"),
+            // Across midnight: 16:00 UTC is the next day in Beijing.
+            (1_587_657_600, "2020/04/24 00:00:00 GMT+08:00"),
+            (LAST - 8 * 3600, "9999/12/31 23:59:59 GMT+08:00"),
+        ] {
+            assert_eq!(format_obs(t(secs)).as_deref(), Ok(text));
+            assert_eq!(parse_obs(text), Ok(t(secs)), "{text}");
+        }
+        let out = Err(TimeError::OutOfRange {
+            form: TimeForm::Obs,
+        });
+        assert_eq!(format_obs(t(LAST - 8 * 3600 + 1)), out);
+        assert_eq!(format_obs(UNIX_EPOCH - Duration::from_secs(1)), out);
+        assert_eq!(
+            parse_obs("1970/01/01 07:59:59 GMT+08:00"),
+            Err(TimeError::OutOfRange {
+                form: TimeForm::Obs
+            })
+        );
+        for bad in [
+            "2020/07/16 15:11:55",
+            "2020/07/16 15:11:55 GMT+8:00",
+            "2020/07/16 15:11:55 GMT+09:00",
+            "2020/07/16 15:11:55 gmt+08:00",
+            "2020-07/16 15:11:55 GMT+08:00",
+            "2020/07-16 15:11:55 GMT+08:00",
+            "2020/07/16T15:11:55 GMT+08:00",
+            "2020/07/16 15-11:55 GMT+08:00",
+            "2020/07/16 15:11-55 GMT+08:00",
+            "2020/07/16 15:11:55 GMT+08:00 ",
+            "2020/02/30 15:11:55 GMT+08:00",
+            "2020/07/16 24:11:55 GMT+08:00",
+        ] {
+            assert_eq!(parse_obs(bad), malformed(TimeForm::Obs, bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sdk_dates() {
+        assert_eq!(
+            format_sdk_date(t(1_704_164_645)).as_deref(),
+            Ok("20240102T030405Z")
+        );
+        assert_eq!(format_sdk_date(t(LAST)).as_deref(), Ok("99991231T235959Z"));
+        assert_eq!(
+            format_sdk_date(t(LAST + 1)),
+            Err(TimeError::OutOfRange {
+                form: TimeForm::SdkDate
+            })
+        );
+        assert_eq!(parse_sdk_date("20240102T030405Z"), Ok(t(1_704_164_645)));
+        assert_eq!(
+            parse_sdk_date("19691231T235959Z"),
+            Err(TimeError::OutOfRange {
+                form: TimeForm::SdkDate
+            })
+        );
+        for bad in [
+            "20240102T030405",
+            "20240102X030405Z",
+            "20240102T030405z",
+            "2024010xT030405Z",
+            "20240102T030405ZZ",
+        ] {
+            assert_eq!(
+                parse_sdk_date(bad),
+                malformed(TimeForm::SdkDate, bad),
+                "{bad}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_form_round_trips(secs in 0..=LAST, nanos in 0u32..1_000_000_000) {
+            let time = t(secs) + Duration::from_nanos(u64::from(nanos));
+            let whole = t(secs);
+            let text = format_utc_seconds(time).unwrap();
+            proptest::prop_assert_eq!(parse_utc_seconds(&text), Ok(whole));
+            proptest::prop_assert_eq!(parse_utc(&text), Ok(whole));
+            let millis = whole + Duration::from_millis(u64::from(nanos / 1_000_000));
+            let text = format_utc_millis(time).unwrap();
+            proptest::prop_assert_eq!(parse_utc_millis(&text), Ok(millis));
+            proptest::prop_assert_eq!(parse_utc(&text), Ok(millis));
+            let text = format_date(time).unwrap();
+            proptest::prop_assert_eq!(parse_date(&text), Ok(t(secs - secs % 86_400)));
+            let text = format_sdk_date(time).unwrap();
+            proptest::prop_assert_eq!(parse_sdk_date(&text), Ok(whole));
+            if secs <= LAST - 8 * 3600 {
+                let text = format_obs(time).unwrap();
+                proptest::prop_assert_eq!(parse_obs(&text), Ok(whole));
+            }
+        }
+
+        #[test]
+        fn parsers_never_panic(text in "\\PC{0,40}") {
+            for result in [
+                parse_utc_seconds(&text),
+                parse_utc_millis(&text),
+                parse_utc(&text),
+                parse_date(&text),
+                parse_obs(&text),
+                parse_sdk_date(&text),
+            ] {
+                if let Err(TimeError::Malformed { text: quoted, .. }) = result {
+                    proptest::prop_assert_eq!(quoted, text.clone());
+                }
+            }
+        }
+    }
+
     #[test]
     fn basic_round_trips() {
         for secs in [
