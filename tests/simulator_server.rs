@@ -7,7 +7,7 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -20,7 +20,6 @@ use sparkrtc::simulator::{
     ServerLimits, Simulator, SimulatorConfig, SimulatorServer, DEFAULT_ACCESS_KEY,
     DEFAULT_PROJECT_ID, DEFAULT_SECRET_KEY,
 };
-use sparkrtc::throttle::{RateLimit, ThrottleCategory, ThrottleConfig};
 use sparkrtc::transport::{Transport, TransportErrorKind, UreqTransport};
 use sparkrtc::{Credentials, Endpoint, Error, Operation};
 
@@ -901,123 +900,4 @@ fn shutdown_leaves_no_thread_behind() {
     assert_served(again.addr());
     drop(again);
     assert_eq!(threads_named(SERVER_THREADS), 0);
-}
-
-// ------------------------------------------------------------ measurements
-
-/// Memory and throughput, measured by hand (not a timed assertion):
-/// `cargo test --release --features simulator --test simulator_server -- --ignored --nocapture`.
-/// Prints the resident memory after 1,000,000 requests, and the requests
-/// per second that 8 client threads get over loopback with the crate's
-/// client, with the client's CPU time per call.
-#[cfg(target_os = "linux")]
-#[test]
-#[ignore = "a measurement, run by hand"]
-fn measure_memory_and_throughput() {
-    let _guard = alone();
-    let sim = Simulator::new(SimulatorConfig::default().with_rate_limits(false));
-    let server = sim.serve("127.0.0.1:0").unwrap();
-    let rss = || {
-        let status = std::fs::read_to_string("/proc/self/status").unwrap();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .unwrap()
-            .trim()
-            .to_owned()
-    };
-    eprintln!("resident at start: {}", rss());
-    // 1,000,000 requests over 8 kept-alive connections, raw (the server's
-    // cost, not the client's), through the API (logged) half the time.
-    let addr = server.addr();
-    let start = Instant::now();
-    let raw_threads: Vec<_> = (0..8)
-        .map(|t| {
-            thread::spawn(move || {
-                let mut raw = Raw::connect(addr);
-                for i in 0..125_000 {
-                    if (i + t) % 2 == 0 {
-                        raw.send(HEALTH);
-                    } else {
-                        raw.send(b"GET /v2/apps HTTP/1.1\r\nHost: sim\r\n\r\n");
-                    }
-                    let reply = raw.reply();
-                    assert!(reply.status == 200 || reply.status == 401);
-                    if i % 250_000 == 0 && t == 0 {
-                        eprintln!("  {i} requests on thread 0");
-                    }
-                }
-            })
-        })
-        .collect();
-    for t in raw_threads {
-        t.join().unwrap();
-    }
-    let took = start.elapsed();
-    eprintln!(
-        "1,000,000 raw requests in {took:?} ({:.0}/s); resident after: {}; log entries kept: {}",
-        1e6 / took.as_secs_f64(),
-        rss(),
-        sim.request_log().len()
-    );
-    // The crate's client, 8 threads, for 5 seconds.
-    let cpu = || {
-        let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .unwrap()
-            .1
-            .split_whitespace()
-            .collect();
-        // utime and stime, in clock ticks (100 per second).
-        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-        Duration::from_millis(ticks * 10)
-    };
-    // Neither side throttles: the client's throttle decides every call and
-    // never waits (the simulator's rate limits are off).
-    let never_waits = RateLimit {
-        requests: 1,
-        window: Duration::from_nanos(1),
-    };
-    let client = Arc::new(
-        Client::builder(UreqTransport::default())
-            .endpoint(endpoint(&server))
-            .credentials(Credentials::ak_sk(DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY).unwrap())
-            .throttle(
-                ThrottleConfig::documented()
-                    .with_limit(ThrottleCategory::ApplicationManagement, never_waits)
-                    .unwrap(),
-            )
-            .build()
-            .unwrap(),
-    );
-    let run = Duration::from_secs(5);
-    let start = Instant::now();
-    let workers: Vec<_> = (0..8)
-        .map(|_| {
-            let client = Arc::clone(&client);
-            thread::spawn(move || {
-                let begin = cpu();
-                let mut calls = 0u64;
-                while start.elapsed() < run {
-                    client.call(&ListApps::new()).unwrap();
-                    calls += 1;
-                }
-                (calls, cpu() - begin)
-            })
-        })
-        .collect();
-    let (mut calls, mut cpu_time) = (0, Duration::ZERO);
-    for w in workers {
-        let (c, t) = w.join().unwrap();
-        calls += c;
-        cpu_time += t;
-    }
-    let took = start.elapsed();
-    eprintln!(
-        "client, 8 threads: {calls} calls in {took:?} = {:.0}/s; client CPU {:.1} us per call; resident: {}",
-        calls as f64 / took.as_secs_f64(),
-        cpu_time.as_secs_f64() * 1e6 / calls as f64,
-        rss()
-    );
 }
