@@ -42,7 +42,7 @@ pub use super::incoming::{decode_request, route, Incoming, RequestError};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::fields::{closest, names_at, Kind, Seg};
+use super::fields::{closest, Found, Kind, Seg};
 use crate::{DecodeError, Endpoint, Error, Operation, OperationId};
 
 /// Looks an operation up by its upstream name.
@@ -118,25 +118,36 @@ pub enum Shape {
 /// ```
 pub fn fields(name: &str) -> Result<Vec<Field>, Error> {
     let id = operation(name)?;
-    Ok(fields_of(id, &mut Vec::new(), 0))
+    Ok(fields_of(&|path| id.probe(path), &mut Vec::new(), 0))
 }
 
-/// How deep [`fields`] looks (the models nest four levels).
+/// How deep [`fields`] looks (the models nest four levels; a type that
+/// contained itself would go on for ever).
 const MAX_DEPTH: usize = 16;
 
-fn fields_of(id: OperationId, path: &mut Vec<Seg<'static>>, depth: usize) -> Vec<Field> {
-    let Some(names) = names_at(id, path) else {
+/// What a type reads at a path (see `fields::probe`).
+type Probe<'a> = &'a dyn Fn(&[Seg<'_>]) -> Option<Found>;
+
+/// The fields of the object at `path`, `depth` objects down: deeper than
+/// [`MAX_DEPTH`], an object is [`Shape::Any`].
+fn fields_of(probe: Probe<'_>, path: &mut Vec<Seg<'static>>, depth: usize) -> Vec<Field> {
+    let Some(Found {
+        lists: 0,
+        kind: Kind::Struct(names),
+        ..
+    }) = probe(path)
+    else {
         return Vec::new();
     };
     let mut out = Vec::with_capacity(names.len());
     for &name in names {
         path.push(Seg::Key(name));
-        if let Some(found) = id.probe(path) {
+        if let Some(found) = probe(path) {
             let mut shape = match found.kind {
                 Kind::Struct(_) if depth < MAX_DEPTH => {
                     let before = path.len();
                     path.extend(std::iter::repeat_n(Seg::Index, usize::from(found.lists)));
-                    let inner = fields_of(id, path, depth + 1);
+                    let inner = fields_of(probe, path, depth + 1);
                     path.truncate(before);
                     Shape::Object(inner)
                 }
@@ -374,6 +385,33 @@ mod tests {
         assert!(body.iter().all(|f| f.shape != Shape::Any), "{body:?}");
         assert!(fields("ListObsBuckets").unwrap().is_empty());
         assert!(matches!(fields("Nope"), Err(Error::UnknownOperation(_))));
+    }
+
+    #[test]
+    fn a_type_that_contains_itself_is_cut_at_the_depth_limit() {
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Node {
+            name: String,
+            child: Option<Box<Node>>,
+        }
+        let probe = |path: &[Seg<'_>]| super::super::fields::probe::<Node>(path);
+        let mut level = fields_of(&probe, &mut Vec::new(), 0);
+        let mut depth = 0;
+        loop {
+            assert_eq!(level[0].name, "name");
+            assert_eq!(level[1].name, "child");
+            assert!(!level[1].required);
+            match &level[1].shape {
+                Shape::Object(inner) => {
+                    depth += 1;
+                    level = inner.clone();
+                }
+                Shape::Any => break,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(depth, MAX_DEPTH);
     }
 
     #[test]

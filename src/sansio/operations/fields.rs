@@ -391,6 +391,15 @@ mod tests {
     }
 
     #[test]
+    fn probe_errors_say_what_they_are() {
+        assert_eq!(ProbeError::Lost.to_string(), "probe");
+        assert!(matches!(
+            <ProbeError as de::Error>::custom("x"),
+            ProbeError::Lost
+        ));
+    }
+
+    #[test]
     fn edit_distance() {
         for (a, b, d) in [
             ("", "", 0),
