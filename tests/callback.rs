@@ -297,6 +297,20 @@ fn every_refusal_has_its_reason() {
         verifier().max_body_bytes(10).verify(&ok, BODY, now),
         Err(CallbackError::BodyTooLarge { limit: 10, .. })
     ));
+    // A body of exactly the limit is read; one byte more is not.
+    assert!(verifier()
+        .max_body_bytes(BODY.len())
+        .verify(&ok, BODY, now)
+        .is_ok());
+    assert_eq!(
+        verifier()
+            .max_body_bytes(BODY.len() - 1)
+            .verify(&ok, BODY, now),
+        Err(CallbackError::BodyTooLarge {
+            len: BODY.len(),
+            limit: BODY.len() - 1
+        })
+    );
     // A replay.
     let mut seen = std::collections::HashSet::new();
     let mut check = |h: &HeaderMap| {
