@@ -204,6 +204,214 @@ impl Error {
     }
 }
 
+/// # Classification
+///
+/// What kind of failure this is, for the branches callers write: each
+/// method reads the status and the documented error codes of an
+/// [`Error::Api`] (through the [`ApiError`] method of the same name), and
+/// some also the client's own errors, as each says. The table:
+///
+/// | method | answers |
+/// | --- | --- |
+/// | [`is_not_found`](Self::is_not_found) | 404 with a code of the service (`RTC.00001003` for an unknown application, job or room) |
+/// | [`is_unknown_api`](Self::is_unknown_api) | 404 `APIGW.0101` / `APIG.0101`: no such API (wrong endpoint or path) |
+/// | [`is_invalid_parameter`](Self::is_invalid_parameter) | 400 `RTC.00001002`, `RTC.00001003`, `RTC.00001004`, `APIGW.0201`, `APIG.0201`; a parameter the client refused before sending |
+/// | [`is_missing_parameter`](Self::is_missing_parameter) | 400 `RTC.00001005`; a required parameter the client found missing |
+/// | [`is_throttled`](Self::is_throttled) | 429 for a rate (`APIG.0308`): wait and call again |
+/// | [`is_quota_exhausted`](Self::is_quota_exhausted) | [`Error::QuotaExhausted`], or 429 naming a daily quota |
+/// | [`is_auth`](Self::is_auth) | 401 (`APIGW.0301`, `APIG.0301`), `RTC.00001001`; [`Error::InvalidCredentials`] |
+/// | [`is_forbidden`](Self::is_forbidden) | 403 (`APIGW.0302`) |
+/// | [`is_job_done`](Self::is_job_done) | `RTC.00001009` JobDone |
+/// | [`is_app_disabled`](Self::is_app_disabled) | `RTC.00001016` AppDeactivation |
+/// | [`is_already_exists`](Self::is_already_exists) | `RTC.00001006` JobRunning, `RTC.00001019` RecordRuleExist, `RTC.00001020` AppExist |
+/// | [`is_limit_exceeded`](Self::is_limit_exceeded) | `RTC.00001007` JobExceed, `RTC.00001017` AppsExceed |
+/// | [`is_server_error`](Self::is_server_error) | any 5xx |
+/// | [`is_retryable`](Self::is_retryable) | what the default [`RetryPolicy`](crate::retry::RetryPolicy) retries: 429 (not a quota), 500, 502, 503, 504, a transport failure other than a body too large |
+/// | [`is_ambiguous`](Self::is_ambiguous) | the call may have taken effect: 504, a timeout or failure after sending |
+///
+/// An [`Error::DeadlineExceeded`] is none of these (its `last` error may
+/// be): the classification is of the error itself.
+///
+/// ```
+/// use http::{HeaderMap, StatusCode};
+/// use sparkrtc::ops::ShowMixJob;
+/// use sparkrtc::Operation;
+///
+/// // The service answers an unknown job with the code of a bad parameter, and 404.
+/// let body = br#"{"error_code":"RTC.00001003","error_msg":"InvalidParameterValue"}"#;
+/// let missing = ShowMixJob::parse(StatusCode::NOT_FOUND, &HeaderMap::new(), body).unwrap_err();
+/// assert!(missing.is_not_found());
+/// assert!(!missing.is_invalid_parameter());
+///
+/// let bad = ShowMixJob::parse(StatusCode::BAD_REQUEST, &HeaderMap::new(), body).unwrap_err();
+/// assert!(bad.is_invalid_parameter());
+/// assert!(!bad.is_not_found());
+/// ```
+impl Error {
+    /// A resource the call named does not exist: see
+    /// [`ApiError::is_not_found`].
+    pub fn is_not_found(&self) -> bool {
+        self.api().is_some_and(ApiError::is_not_found)
+    }
+
+    /// No such API at the endpoint: see [`ApiError::is_unknown_api`].
+    pub fn is_unknown_api(&self) -> bool {
+        self.api().is_some_and(ApiError::is_unknown_api)
+    }
+
+    /// A parameter has a wrong value: an [`Error::InvalidParameter`] the
+    /// client raised before sending (other than a missing parameter, see
+    /// [`is_missing_parameter`](Self::is_missing_parameter)), or the
+    /// service's answer (see [`ApiError::is_invalid_parameter`]). Fix the
+    /// request; repeating it does not help.
+    pub fn is_invalid_parameter(&self) -> bool {
+        match self {
+            Error::InvalidParameter { reason, .. } => !is_missing_reason(reason),
+            _ => self.api().is_some_and(ApiError::is_invalid_parameter),
+        }
+    }
+
+    /// A required parameter is missing: an [`Error::InvalidParameter`] the
+    /// client raised because a required value is absent or empty, or the
+    /// service's answer (see [`ApiError::is_missing_parameter`]).
+    pub fn is_missing_parameter(&self) -> bool {
+        match self {
+            Error::InvalidParameter { reason, .. } => is_missing_reason(reason),
+            _ => self.api().is_some_and(ApiError::is_missing_parameter),
+        }
+    }
+
+    /// Throttled for a rate: see [`ApiError::is_throttled`]. A daily quota
+    /// is [`is_quota_exhausted`](Self::is_quota_exhausted) instead.
+    pub fn is_throttled(&self) -> bool {
+        matches!(self, Error::Api(e) if e.is_throttled())
+    }
+
+    /// A daily (or longer) quota is used up: [`Error::QuotaExhausted`], or
+    /// an [`Error::Api`] that [`ApiError::is_quota_exhausted`] says is one.
+    /// Waiting seconds does not help.
+    pub fn is_quota_exhausted(&self) -> bool {
+        match self {
+            Error::QuotaExhausted(_) => true,
+            Error::Api(e) => e.is_quota_exhausted(),
+            _ => false,
+        }
+    }
+
+    /// The credentials were refused (see [`ApiError::is_auth`]), or cannot
+    /// be used at all ([`Error::InvalidCredentials`]).
+    pub fn is_auth(&self) -> bool {
+        matches!(self, Error::InvalidCredentials(_)) || self.api().is_some_and(ApiError::is_auth)
+    }
+
+    /// The credentials are not allowed this: see [`ApiError::is_forbidden`].
+    pub fn is_forbidden(&self) -> bool {
+        self.api().is_some_and(ApiError::is_forbidden)
+    }
+
+    /// The job has stopped: see [`ApiError::is_job_done`].
+    pub fn is_job_done(&self) -> bool {
+        self.api().is_some_and(ApiError::is_job_done)
+    }
+
+    /// The application is disabled: see [`ApiError::is_app_disabled`].
+    pub fn is_app_disabled(&self) -> bool {
+        self.api().is_some_and(ApiError::is_app_disabled)
+    }
+
+    /// What the call would create exists already: see
+    /// [`ApiError::is_already_exists`].
+    pub fn is_already_exists(&self) -> bool {
+        self.api().is_some_and(ApiError::is_already_exists)
+    }
+
+    /// A count limit is reached: see [`ApiError::is_limit_exceeded`].
+    pub fn is_limit_exceeded(&self) -> bool {
+        self.api().is_some_and(ApiError::is_limit_exceeded)
+    }
+
+    /// The service failed: see [`ApiError::is_server_error`].
+    pub fn is_server_error(&self) -> bool {
+        self.api().is_some_and(ApiError::is_server_error)
+    }
+
+    /// Transient: the default [`RetryPolicy`](crate::retry::RetryPolicy)
+    /// retries it for an operation that is safe to repeat. That is 429 for
+    /// a rate (not a quota), 500, 502, 503 and 504, and a transport failure
+    /// other than a body too large ([`Outcome::from`](crate::retry::Outcome)
+    /// reads the error, [`RetryPolicy::refusal`](crate::retry::RetryPolicy::refusal)
+    /// decides). A job creation is not repeated after an ambiguous failure
+    /// ([`is_ambiguous`](Self::is_ambiguous)) unless the policy allows it.
+    pub fn is_retryable(&self) -> bool {
+        retryable(crate::retry::Outcome::from(self))
+    }
+
+    /// The call may have taken effect although no success came back: a
+    /// 504 (the gateway stopped waiting for the service), a timeout after
+    /// sending, or a connection that failed after sending. A job-creating
+    /// call that failed so may have started the job: look before creating
+    /// another.
+    pub fn is_ambiguous(&self) -> bool {
+        use crate::retry::Outcome;
+        matches!(
+            Outcome::from(self),
+            Outcome::Timeout | Outcome::FailedAfterSend | Outcome::Status { status: 504, .. }
+        )
+    }
+}
+
+/// Whether a client-side [`Error::InvalidParameter`]'s reason says the
+/// value is missing (the rules' "is required ..." and serde's "missing
+/// field ...").
+fn is_missing_reason(reason: &str) -> bool {
+    reason.starts_with("is required") || reason.starts_with("missing field")
+}
+
+/// Whether the default retry policy retries `outcome` for an operation
+/// that is safe to repeat (which operation does not matter once ambiguous
+/// failures may be repeated).
+fn retryable(outcome: crate::retry::Outcome<'_>) -> bool {
+    crate::retry::RetryPolicy::new()
+        .with_ambiguous_retries(true)
+        .refusal(crate::OperationId::ShowApp, outcome)
+        .is_none()
+}
+
+/// The documented SparkRTC error codes the classification reads.
+mod codes {
+    /// 400 OperationUnauthorized: the account cannot be told from the
+    /// token or AK/SK.
+    pub(super) const OPERATION_UNAUTHORIZED: &str = "RTC.00001001";
+    /// 400 MalformedRequestBody: the JSON body does not parse.
+    pub(super) const MALFORMED_BODY: &str = "RTC.00001002";
+    /// 400 InvalidParameterValue; with 404, the resource named does not
+    /// exist.
+    pub(super) const INVALID_PARAMETER: &str = "RTC.00001003";
+    /// 400 InvalidParameterCombination.
+    pub(super) const INVALID_COMBINATION: &str = "RTC.00001004";
+    /// 400 MissingParameter.
+    pub(super) const MISSING_PARAMETER: &str = "RTC.00001005";
+    /// 400 JobRunning: a job with the same unique id exists and is not over.
+    pub(super) const JOB_RUNNING: &str = "RTC.00001006";
+    /// 400 JobExceed: too many jobs.
+    pub(super) const JOB_EXCEED: &str = "RTC.00001007";
+    /// 400 JobDone: the job was canceled or completed.
+    pub(super) const JOB_DONE: &str = "RTC.00001009";
+    /// 400 AppDeactivation: the application is disabled.
+    pub(super) const APP_DEACTIVATION: &str = "RTC.00001016";
+    /// 400 AppsExceed: the account has as many applications as allowed.
+    pub(super) const APPS_EXCEED: &str = "RTC.00001017";
+    /// 400 RecordRuleExist: the application has a rule for that location.
+    pub(super) const RECORD_RULE_EXIST: &str = "RTC.00001019";
+    /// 400 AppExist: an application has that name.
+    pub(super) const APP_EXIST: &str = "RTC.00001020";
+    /// The API gateway's "no such API" (404), new and old prefix.
+    pub(super) const NO_SUCH_API: [&str; 2] = ["APIGW.0101", "APIG.0101"];
+    /// The API gateway's "request error" (400 for invalid request
+    /// parameters), new and old prefix.
+    pub(super) const REQUEST_ERROR: [&str; 2] = ["APIGW.0201", "APIG.0201"];
+}
+
 /// An error answer from the service (any non-2xx status).
 ///
 /// Huawei Cloud services answer `{"error_code": "...", "error_msg": "..."}`;
@@ -276,9 +484,131 @@ impl ApiError {
         err
     }
 
-    /// True for HTTP 429 (the gateway's throttling answer, error code `APIG.0308`).
+    /// The error code, or `""` when there is none.
+    fn code(&self) -> &str {
+        self.error_code.as_deref().unwrap_or("")
+    }
+
+    /// A resource the call named does not exist: 404 with a code of the
+    /// service (any code but the API gateway's `APIGW.`/`APIG.` ones). The
+    /// API reference documents `RTC.00001003` (InvalidParameterValue, the
+    /// code of a bad parameter) with 404 for an unknown application, job or
+    /// room; the same code with 400 is
+    /// [`is_invalid_parameter`](Self::is_invalid_parameter). A 404 of the
+    /// API gateway (no such API) is [`is_unknown_api`](Self::is_unknown_api),
+    /// and a 404 without a code (not a SparkRTC answer) is neither.
+    pub fn is_not_found(&self) -> bool {
+        let code = self.code();
+        self.status == 404
+            && !code.is_empty()
+            && !code.starts_with("APIGW.")
+            && !code.starts_with("APIG.")
+    }
+
+    /// No such API: 404 `APIGW.0101` (or the older `APIG.0101`) from the
+    /// API gateway. The endpoint or the path is wrong, not the resource id.
+    pub fn is_unknown_api(&self) -> bool {
+        self.status == 404 && codes::NO_SUCH_API.contains(&self.code())
+    }
+
+    /// A parameter has a wrong value: 400 with `RTC.00001003`
+    /// (InvalidParameterValue), `RTC.00001002` (MalformedRequestBody),
+    /// `RTC.00001004` (InvalidParameterCombination), or the API gateway's
+    /// `APIGW.0201` / `APIG.0201` (invalid request parameters). Repeating
+    /// the call does not help.
+    pub fn is_invalid_parameter(&self) -> bool {
+        self.status == 400
+            && (matches!(
+                self.code(),
+                codes::INVALID_PARAMETER | codes::MALFORMED_BODY | codes::INVALID_COMBINATION
+            ) || codes::REQUEST_ERROR.contains(&self.code()))
+    }
+
+    /// A required parameter is missing: 400 `RTC.00001005`
+    /// (MissingParameter).
+    pub fn is_missing_parameter(&self) -> bool {
+        self.status == 400 && self.code() == codes::MISSING_PARAMETER
+    }
+
+    /// Throttled for a rate: HTTP 429 (the gateway's `APIG.0308`) whose
+    /// message does not name a daily quota. Waiting a moment helps; the
+    /// client's throttle and retries do it. A 429 for a daily quota is
+    /// [`is_quota_exhausted`](Self::is_quota_exhausted) instead.
     pub fn is_throttled(&self) -> bool {
+        self.status == 429 && !self.is_quota_exhausted()
+    }
+
+    /// A daily (or longer) quota is used up: HTTP 429 whose message names
+    /// one ([`is_quota_message`](crate::throttle::is_quota_message)).
+    /// Waiting seconds does not help.
+    pub fn is_quota_exhausted(&self) -> bool {
         self.status == 429
+            && self
+                .error_msg
+                .as_deref()
+                .is_some_and(crate::throttle::is_quota_message)
+    }
+
+    /// The credentials were refused: 401 (the gateway's `APIGW.0301` or
+    /// `APIG.0301`: a signature that does not verify, an `X-Sdk-Date` too
+    /// far from the server's clock, an unknown AK, a bad or expired token),
+    /// or `RTC.00001001` (OperationUnauthorized, documented with 400: the
+    /// service cannot tell the account from the token or AK/SK).
+    pub fn is_auth(&self) -> bool {
+        self.status == 401 || self.code() == codes::OPERATION_UNAUTHORIZED
+    }
+
+    /// The credentials are valid but not allowed this: 403 (the gateway's
+    /// `APIGW.0302`: an IAM user without the permission, a project id that
+    /// is not the credentials').
+    pub fn is_forbidden(&self) -> bool {
+        self.status == 403
+    }
+
+    /// The job has stopped (canceled or completed): `RTC.00001009`
+    /// (JobDone, documented with 400), the answer to updating or stopping
+    /// a stopped job.
+    pub fn is_job_done(&self) -> bool {
+        self.code() == codes::JOB_DONE
+    }
+
+    /// The application is disabled (`StopApp`): `RTC.00001016`
+    /// (AppDeactivation, documented with 400), the answer to starting or
+    /// updating a job in it. `StartApp` enables it again.
+    pub fn is_app_disabled(&self) -> bool {
+        self.code() == codes::APP_DEACTIVATION
+    }
+
+    /// What the call would create exists already (all documented with
+    /// 400): `RTC.00001020` (AppExist: an application has that name),
+    /// `RTC.00001019` (RecordRuleExist: the application has a rule for
+    /// that OBS location), `RTC.00001006` (JobRunning: a job with that
+    /// unique id is not over).
+    pub fn is_already_exists(&self) -> bool {
+        matches!(
+            self.code(),
+            codes::APP_EXIST | codes::RECORD_RULE_EXIST | codes::JOB_RUNNING
+        )
+    }
+
+    /// A count limit is reached (documented with 400): `RTC.00001017`
+    /// (AppsExceed: the account has as many applications as allowed) or
+    /// `RTC.00001007` (JobExceed: too many jobs).
+    pub fn is_limit_exceeded(&self) -> bool {
+        matches!(self.code(), codes::APPS_EXCEED | codes::JOB_EXCEED)
+    }
+
+    /// The service failed: any 5xx status (the reference's `RTC.00002xxx`
+    /// InternalError is 500; the gateway answers 502, 503 and 504).
+    pub fn is_server_error(&self) -> bool {
+        (500..=599).contains(&self.status)
+    }
+
+    /// Transient: the default [`RetryPolicy`](crate::retry::RetryPolicy)
+    /// retries it for an operation that is safe to repeat: 429 for a rate
+    /// (not a quota), 500, 502, 503, 504.
+    pub fn is_retryable(&self) -> bool {
+        retryable(crate::retry::Outcome::from(self))
     }
 }
 
@@ -568,6 +898,184 @@ mod tests {
         let debug = format!("{e:?}");
         assert!(debug.len() < 1200, "{debug}");
         assert!(debug.contains("m…\""), "{debug}");
+    }
+
+    fn api(status: u16, code: Option<&str>, msg: Option<&str>) -> ApiError {
+        ApiError {
+            status,
+            error_code: code.map(str::to_owned),
+            error_msg: msg.map(str::to_owned),
+            request_id: None,
+            body_snippet: None,
+        }
+    }
+
+    /// A classification, by name.
+    type Check<E> = (&'static str, fn(&E) -> bool);
+
+    /// An API error (status, code, message) and its classifications.
+    type Case = (
+        u16,
+        Option<&'static str>,
+        Option<&'static str>,
+        &'static [&'static str],
+    );
+
+    /// The names of the classifications that hold for an API error.
+    fn api_classes(e: &ApiError) -> Vec<&'static str> {
+        let all: [Check<ApiError>; 14] = [
+            ("not_found", ApiError::is_not_found),
+            ("unknown_api", ApiError::is_unknown_api),
+            ("invalid_parameter", ApiError::is_invalid_parameter),
+            ("missing_parameter", ApiError::is_missing_parameter),
+            ("throttled", ApiError::is_throttled),
+            ("quota_exhausted", ApiError::is_quota_exhausted),
+            ("auth", ApiError::is_auth),
+            ("forbidden", ApiError::is_forbidden),
+            ("job_done", ApiError::is_job_done),
+            ("app_disabled", ApiError::is_app_disabled),
+            ("already_exists", ApiError::is_already_exists),
+            ("limit_exceeded", ApiError::is_limit_exceeded),
+            ("server_error", ApiError::is_server_error),
+            ("retryable", ApiError::is_retryable),
+        ];
+        all.iter().filter(|(_, f)| f(e)).map(|(n, _)| *n).collect()
+    }
+
+    /// The same for any error, with `ambiguous`.
+    fn classes(e: &Error) -> Vec<&'static str> {
+        let all: [Check<Error>; 15] = [
+            ("not_found", Error::is_not_found),
+            ("unknown_api", Error::is_unknown_api),
+            ("invalid_parameter", Error::is_invalid_parameter),
+            ("missing_parameter", Error::is_missing_parameter),
+            ("throttled", Error::is_throttled),
+            ("quota_exhausted", Error::is_quota_exhausted),
+            ("auth", Error::is_auth),
+            ("forbidden", Error::is_forbidden),
+            ("job_done", Error::is_job_done),
+            ("app_disabled", Error::is_app_disabled),
+            ("already_exists", Error::is_already_exists),
+            ("limit_exceeded", Error::is_limit_exceeded),
+            ("server_error", Error::is_server_error),
+            ("retryable", Error::is_retryable),
+            ("ambiguous", Error::is_ambiguous),
+        ];
+        all.iter().filter(|(_, f)| f(e)).map(|(n, _)| *n).collect()
+    }
+
+    const RATE: &str = "The throttling threshold has been reached: policy user over ratelimit,limit:10,time:1 second";
+    const DAILY: &str = "The throttling threshold has been reached: policy user over ratelimit,limit:1000,time:1 day";
+
+    #[test]
+    fn api_errors_are_classified_by_status_and_documented_code() {
+        #[rustfmt::skip]
+        let cases: &[Case] = &[
+            // The same code: a missing resource with 404, a bad value with 400.
+            (404, Some("RTC.00001003"), Some("InvalidParameterValue"), &["not_found"]),
+            (400, Some("RTC.00001003"), Some("InvalidParameterValue"), &["invalid_parameter"]),
+            (409, Some("RTC.00001003"), None, &[]),
+            (404, Some("RTC.00001005"), None, &["not_found"]),
+            (404, Some("DATA.100011001"), None, &["not_found"]),
+            (404, Some("x"), None, &["not_found"]),
+            (404, None, None, &[]),
+            (404, Some(""), None, &[]),
+            (404, Some("APIGW.0101"), None, &["unknown_api"]),
+            (404, Some("APIG.0101"), None, &["unknown_api"]),
+            (400, Some("APIGW.0101"), None, &[]),
+            (404, Some("APIGW.0102"), None, &[]),
+            (404, Some("APIG.0103"), None, &[]),
+            (400, Some("RTC.00001002"), None, &["invalid_parameter"]),
+            (400, Some("RTC.00001004"), None, &["invalid_parameter"]),
+            (400, Some("APIGW.0201"), None, &["invalid_parameter"]),
+            (400, Some("APIG.0201"), None, &["invalid_parameter"]),
+            (413, Some("APIGW.0201"), None, &[]),
+            (404, Some("RTC.00001002"), None, &["not_found"]),
+            (400, Some("RTC.00001005"), Some("MissingParameter"), &["missing_parameter"]),
+            (401, Some("RTC.00001005"), None, &["auth"]),
+            (429, Some("APIG.0308"), Some(RATE), &["throttled", "retryable"]),
+            (429, None, None, &["throttled", "retryable"]),
+            (429, Some("APIG.0308"), Some(DAILY), &["quota_exhausted"]),
+            (400, Some("APIG.0308"), Some(DAILY), &[]),
+            (401, Some("APIGW.0301"), Some("Incorrect IAM authentication information"), &["auth"]),
+            (401, None, None, &["auth"]),
+            (400, Some("RTC.00001001"), None, &["auth"]),
+            (403, Some("APIGW.0302"), None, &["forbidden"]),
+            (400, Some("RTC.00001009"), Some("JobDone: task canceled or completed"), &["job_done"]),
+            (400, Some("RTC.00001016"), Some("AppDeactivation: app is stopped"), &["app_disabled"]),
+            (400, Some("RTC.00001020"), None, &["already_exists"]),
+            (400, Some("RTC.00001019"), None, &["already_exists"]),
+            (400, Some("RTC.00001006"), None, &["already_exists"]),
+            (400, Some("RTC.00001017"), None, &["limit_exceeded"]),
+            (400, Some("RTC.00001007"), None, &["limit_exceeded"]),
+            (400, Some("RTC.00001008"), None, &[]),
+            (400, Some("RTC.00001018"), None, &[]),
+            (400, None, None, &[]),
+            (499, None, None, &[]),
+            (500, Some("RTC.00002001"), Some("InternalError"), &["server_error", "retryable"]),
+            (501, None, None, &["server_error"]),
+            (502, Some("APIGW.0201"), None, &["server_error", "retryable"]),
+            (503, None, None, &["server_error", "retryable"]),
+            (504, Some("APIGW.0201"), None, &["server_error", "retryable"]),
+            (505, None, None, &["server_error"]),
+            (599, None, None, &["server_error"]),
+            (600, None, None, &[]),
+        ];
+        for (status, code, msg, expected) in cases {
+            let e = api(*status, *code, *msg);
+            assert_eq!(api_classes(&e), *expected, "{e}");
+            // An Error::Api says the same, and a 504 may have taken effect.
+            let mut expected = expected.to_vec();
+            if *status == 504 {
+                expected.push("ambiguous");
+            }
+            assert_eq!(classes(&Error::Api(Box::new(e.clone()))), expected, "{e}");
+        }
+    }
+
+    #[test]
+    fn other_errors_are_classified_by_their_variant() {
+        use crate::transport::TransportError;
+        let io = || std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        let invalid = |reason: &str| Error::InvalidParameter {
+            operation: "CreateMixJob",
+            field: "body.mix_param.room_id".into(),
+            reason: reason.into(),
+        };
+        #[rustfmt::skip]
+        let cases: Vec<(Error, &[&str])> = vec![
+            (invalid("is required and must not be empty"), &["missing_parameter"]),
+            (invalid("is required unless encode_template is audio_only"), &["missing_parameter"]),
+            (invalid("missing field `room_id`"), &["missing_parameter"]),
+            (invalid("must be within 5..=43200, got 3"), &["invalid_parameter"]),
+            (invalid("unknown parameter"), &["invalid_parameter"]),
+            (invalid("the field is required"), &["invalid_parameter"]),
+            (Error::InvalidCredentials("empty SK".into()), &["auth"]),
+            (Error::QuotaExhausted(Box::new(api(429, Some("APIG.0308"), Some(DAILY)))), &["quota_exhausted"]),
+            (Error::Transport(TransportError::not_sent(io())), &["retryable"]),
+            (Error::Transport(TransportError::timeout(io())), &["retryable", "ambiguous"]),
+            (Error::Transport(TransportError::failed_after_send(io())), &["retryable", "ambiguous"]),
+            (Error::Transport(TransportError::body_too_large(10)), &[]),
+            (Error::UnknownOperation("ShowMixJobs".into()), &[]),
+            (Error::InvalidEndpoint("x".into()), &[]),
+            (Error::PacerUnavailable("redis".into()), &[]),
+            (Error::BodyTooLarge { len: 2, limit: 1 }, &[]),
+            (
+                Error::DeadlineExceeded {
+                    deadline: std::time::Duration::from_secs(1),
+                    attempts: 2,
+                    last: Some(Box::new(Error::Api(Box::new(api(503, None, None))))),
+                },
+                &[],
+            ),
+            (
+                DecodeError::error("ShowMixJob", StatusCode::OK, &HeaderMap::new(), b"[", ".".into(), "eof".into()),
+                &[],
+            ),
+        ];
+        for (e, expected) in cases {
+            assert_eq!(classes(&e), expected, "{e}");
+        }
     }
 
     #[test]
