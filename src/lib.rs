@@ -61,6 +61,8 @@
 //! - [`throttle`], [`retry`]: pacing to the documented rate limits, retry decisions;
 //! - [`callback`]: recording callbacks, verified and parsed; [`join`]:
 //!   room-join signatures;
+//! - [`wait`]: waiting for a job or an application to reach a state, the
+//!   delays between polls and what each answer means;
 //! - [`Endpoint`], [`Error`], [`headers`]: where requests go, what can fail,
 //!   the header names the API uses; [`redact`]: secrets hidden from what is
 //!   shown.
@@ -188,6 +190,7 @@ pub use http;
 
 pub use sansio::auth::{clock, iam, join, sign, Credentials, Secret};
 pub use sansio::callback;
+pub use sansio::wait;
 pub use sansio::model;
 pub use sansio::operations::{
     dynamic, ops, pages, Operation, OperationId, OperationInfo, Output, ParamInfo, ParamLocation,

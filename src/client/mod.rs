@@ -15,9 +15,15 @@
 //! }
 //! # Ok::<(), sparkrtc::Error>(())
 //! ```
+//!
+//! Waiting for a job (or an application) to reach a state, polling within
+//! the rate limits, is [`Client::wait_mix_job`],
+//! [`Client::wait_individual_job`], [`Client::wait_app`], or
+//! [`Client::wait_for`] with a condition of your own (see [`Waiter`]).
 
 mod pacer;
 mod pages;
+mod wait;
 
 use std::fmt;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -29,6 +35,7 @@ use serde_json::Value;
 
 pub use pacer::{LocalPacer, Pacer};
 pub use pages::{Items, Pages};
+pub use wait::{WaitError, Waiter};
 
 use crate::clock::{is_signature_expired, ClockSkew};
 use crate::pages::Paginated;
@@ -67,6 +74,8 @@ pub struct Client<T> {
     skew: AtomicI64,
     seed: u64,
     calls: AtomicU64,
+    /// Waits started, for their seeds.
+    waits: AtomicU64,
     deadline: Duration,
 }
 
@@ -197,6 +206,7 @@ impl<T: Transport> ClientBuilder<T> {
             skew: AtomicI64::new(0),
             seed: self.seed.unwrap_or_else(random_seed),
             calls: AtomicU64::new(0),
+            waits: AtomicU64::new(0),
             deadline: self.deadline,
         })
     }

@@ -13,7 +13,8 @@
 //! - `model`: request and response bodies, value sets, their rules;
 //! - `auth`: signing, credentials, secrets, IAM tokens, clock skew;
 //! - `pacing`: the throttle, the retry policy, seeded jitter;
-//! - `callback`: recording callbacks, verified and parsed.
+//! - `callback`: recording callbacks, verified and parsed;
+//! - `wait`: the schedule and the acceptors of a waiter.
 
 pub(crate) mod wire;
 #[macro_use]
@@ -22,3 +23,4 @@ pub(crate) mod auth;
 pub mod callback;
 pub(crate) mod operations;
 pub(crate) mod pacing;
+pub mod wait;
