@@ -59,6 +59,8 @@ operations! {
 
     ShowApp {
         summary: "Show one application.",
+        /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
+        /// Wait for a status with [`Client::wait_app`](crate::client::Client::wait_app).
         method: GET,
         path: "/v2/apps/{app_id}",
         category: ApplicationManagement,
@@ -71,6 +73,7 @@ operations! {
 
     DeleteApp {
         summary: "Delete an application.",
+        /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: DELETE,
         path: "/v2/apps/{app_id}",
         category: ApplicationManagement,
@@ -83,6 +86,7 @@ operations! {
 
     StartApp {
         summary: "Enable an application.",
+        /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: POST,
         path: "/v2/apps/{app_id}/enable",
         category: ApplicationManagement,
@@ -95,6 +99,7 @@ operations! {
 
     StopApp {
         summary: "Disable an application: no new rooms; joined rooms continue; mixing and recording stop working.",
+        /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: POST,
         path: "/v2/apps/{app_id}/disable",
         category: ApplicationManagement,
@@ -108,6 +113,7 @@ operations! {
     // -------------------------------------------------------- record rules
     CreateRecordRule {
         summary: "Create a recording rule, or update the application's rule for the same OBS location.",
+        /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: POST,
         path: "/v2/apps/{app_id}/record-rules",
         category: RecordRuleManagement,
@@ -121,6 +127,7 @@ operations! {
 
     ListRecordRules {
         summary: "List recording rules.",
+        /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: GET,
         path: "/v2/apps/{app_id}/record-rules",
         category: RecordRuleManagement,
@@ -140,6 +147,7 @@ operations! {
 
     ShowRecordRule {
         summary: "Show a recording rule.",
+        /// An unknown `app_id` or `rule_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: GET,
         path: "/v2/apps/{app_id}/record-rules/{rule_id}",
         category: RecordRuleManagement,
@@ -154,6 +162,7 @@ operations! {
 
     UpdateRecordRule {
         summary: "Update a recording rule.",
+        /// An unknown `app_id` or `rule_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: PUT,
         path: "/v2/apps/{app_id}/record-rules/{rule_id}",
         category: RecordRuleManagement,
@@ -169,6 +178,7 @@ operations! {
 
     DeleteRecordRule {
         summary: "Delete a recording rule (not allowed while it is in use).",
+        /// An unknown `app_id` or `rule_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: DELETE,
         path: "/v2/apps/{app_id}/record-rules/{rule_id}",
         category: RecordRuleManagement,
@@ -184,6 +194,7 @@ operations! {
     // ---------------------------------------------------------- auto-record
     ShowAutoRecord {
         summary: "Show the automatic recording settings.",
+        /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: GET,
         path: "/v2/apps/{app_id}/auto-record-mode",
         category: AutoRecordConfiguration,
@@ -196,6 +207,7 @@ operations! {
 
     UpdateAutoRecord {
         summary: "Turn automatic single-stream recording on or off.",
+        /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: PUT,
         path: "/v2/apps/{app_id}/auto-record-mode",
         category: AutoRecordConfiguration,
@@ -210,6 +222,7 @@ operations! {
     // ------------------------------------------------------------ callbacks
     ShowRecordCallback {
         summary: "Show the recording-event callback.",
+        /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: GET,
         path: "/v2/apps/{app_id}/record-callback",
         category: CallbackManagement,
@@ -222,6 +235,7 @@ operations! {
 
     UpdateRecordCallback {
         summary: "Set the recording-event callback.",
+        /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: PUT,
         path: "/v2/apps/{app_id}/record-callback",
         category: CallbackManagement,
@@ -239,6 +253,11 @@ operations! {
         /// Audio-only mixing uses `encode_template` `audio_only` and no video
         /// fields; otherwise `layout_template` is required. The stream is named
         /// `m_{job_id}_{room_id}`.
+        ///
+        /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
+        /// A disabled application answers `RTC.00001016`
+        /// ([`Error::is_app_disabled`](crate::Error::is_app_disabled)). Wait for the job to run with
+        /// [`Client::wait_mix_job`](crate::client::Client::wait_mix_job).
         method: POST,
         path: "/v2/apps/{app_id}/mix-stream-jobs",
         category: MixStreamJobManagement,
@@ -253,6 +272,10 @@ operations! {
 
     ShowMixJob {
         summary: "Show a mixed-stream job.",
+        /// An unknown `app_id` or `job_id` (or a single-stream job's id) answers
+        /// 404 `RTC.00001003`, the code of a bad parameter with 404
+        /// ([`Error::is_not_found`](crate::Error::is_not_found)). Wait for a state with
+        /// [`Client::wait_mix_job`](crate::client::Client::wait_mix_job).
         method: GET,
         path: "/v2/apps/{app_id}/mix-stream-jobs/{job_id}",
         category: MixStreamJobManagement,
@@ -267,6 +290,9 @@ operations! {
 
     UpdateMixJob {
         summary: "Change the layout of a mixed-stream job.",
+        /// An unknown `app_id` or `job_id` answers 404 `RTC.00001003`
+        /// ([`Error::is_not_found`](crate::Error::is_not_found)); a stopped job, `RTC.00001009`
+        /// ([`Error::is_job_done`](crate::Error::is_job_done)).
         method: PUT,
         path: "/v2/apps/{app_id}/mix-stream-jobs/{job_id}",
         category: MixStreamJobManagement,
@@ -282,6 +308,9 @@ operations! {
 
     StopMixJob {
         summary: "Stop a mixed-stream job.",
+        /// An unknown `app_id` or `job_id` answers 404 `RTC.00001003`
+        /// ([`Error::is_not_found`](crate::Error::is_not_found)); a stopped job, `RTC.00001009`
+        /// ([`Error::is_job_done`](crate::Error::is_job_done)).
         method: DELETE,
         path: "/v2/apps/{app_id}/mix-stream-jobs/{job_id}",
         category: MixStreamJobManagement,
@@ -298,6 +327,11 @@ operations! {
     CreateIndividualStreamJob {
         summary: "Start a single-stream recording job.",
         /// The stream is named `s_{job_id}_{room_id}_{user_id}`.
+        ///
+        /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
+        /// A disabled application answers `RTC.00001016`
+        /// ([`Error::is_app_disabled`](crate::Error::is_app_disabled)). Wait for the job to run with
+        /// [`Client::wait_individual_job`](crate::client::Client::wait_individual_job).
         method: POST,
         path: "/v2/apps/{app_id}/individual-stream-jobs",
         category: IndividualStreamJobManagement,
@@ -312,6 +346,10 @@ operations! {
 
     ShowIndividualStreamJob {
         summary: "Show a single-stream job.",
+        /// An unknown `app_id` or `job_id` (or a mixed-stream job's id) answers
+        /// 404 `RTC.00001003`, the code of a bad parameter with 404
+        /// ([`Error::is_not_found`](crate::Error::is_not_found)). Wait for a state with
+        /// [`Client::wait_individual_job`](crate::client::Client::wait_individual_job).
         method: GET,
         path: "/v2/apps/{app_id}/individual-stream-jobs/{job_id}",
         category: IndividualStreamJobManagement,
@@ -326,6 +364,9 @@ operations! {
 
     UpdateIndividualStreamJob {
         summary: "Update a single-stream job (only some changes are supported).",
+        /// An unknown `app_id` or `job_id` answers 404 `RTC.00001003`
+        /// ([`Error::is_not_found`](crate::Error::is_not_found)); a stopped job, `RTC.00001009`
+        /// ([`Error::is_job_done`](crate::Error::is_job_done)).
         method: PUT,
         path: "/v2/apps/{app_id}/individual-stream-jobs/{job_id}",
         category: IndividualStreamJobManagement,
@@ -341,6 +382,9 @@ operations! {
 
     StopIndividualStreamJob {
         summary: "Stop a single-stream job.",
+        /// An unknown `app_id` or `job_id` answers 404 `RTC.00001003`
+        /// ([`Error::is_not_found`](crate::Error::is_not_found)); a stopped job, `RTC.00001009`
+        /// ([`Error::is_job_done`](crate::Error::is_job_done)).
         method: DELETE,
         path: "/v2/apps/{app_id}/individual-stream-jobs/{job_id}",
         category: IndividualStreamJobManagement,
@@ -356,6 +400,8 @@ operations! {
     // --------------------------------------------------------------- rooms
     RemoveRoom {
         summary: "Dismiss a room, removing every user in it.",
+        /// An unknown `app_id`, or a room the service cannot find, answers 404
+        /// `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: POST,
         path: "/v2/apps/{app_id}/rooms/{room_id}/dismiss",
         category: RoomManagement,
@@ -370,6 +416,7 @@ operations! {
 
     RemoveUsers {
         summary: "Remove users from a room.",
+        /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: POST,
         path: "/v2/apps/{app_id}/rooms/{room_id}/batch-remove-users",
         category: RoomManagement,
