@@ -160,7 +160,9 @@ fn run(redis: Option<&RedisServer>) -> Outcome {
         .request_log()
         .into_iter()
         .filter(|e| {
-            e.at >= start && e.operation == Some(OperationId::ShowMixJob) && e.status.is_some_and(|s| s.is_success())
+            e.at >= start
+                && e.operation == Some(OperationId::ShowMixJob)
+                && e.status.is_some_and(|s| s.is_success())
         })
         .map(|e| e.at)
         .collect();
