@@ -132,18 +132,25 @@ impl From<Error> for Failure {
             );
         }
         let mut detail = Vec::new();
-        if let Some(status) = error.status() {
+        // After a deadline, what the last attempt met.
+        let last = match &error {
+            Error::DeadlineExceeded {
+                last: Some(last), ..
+            } => last.as_ref(),
+            other => other,
+        };
+        if let Some(status) = last.status() {
             detail.push(format!("HTTP status {status}"));
         }
-        if let Some(api) = error.api() {
+        if let Some(api) = last.api() {
             if let Some(code) = &api.error_code {
                 detail.push(format!("error code {code}"));
             }
         }
-        if let Some(id) = error.request_id() {
+        if let Some(id) = last.request_id() {
             detail.push(format!("request id {id}"));
         }
-        if let Error::Transport(t) = &error {
+        if let Error::Transport(t) = last {
             let fate = match t.kind() {
                 TransportErrorKind::NotSent => "the request was not sent",
                 _ => "the request may have reached the service",

@@ -770,10 +770,13 @@ fn throttled_exits_4() {
     // Throttle waits beyond the deadline are throttling too.
     let sim = Sim::with_faults(&["ListObsBuckets:429,retry-after=60"]);
     cli(home.path(), &sim.url())
-        .args(["call", "ListObsBuckets", "--deadline", "2s"])
+        .args(["call", "ListObsBuckets", "--deadline", "2s", "-v"])
         .assert()
         .code(4)
-        .stderr(predicate::str::starts_with(
+        .stderr(predicate::str::contains(
+            "\n  exit code 4 (throttled)\n  HTTP status 429 Too Many Requests\n  error code APIG.0308\n  request id ",
+        ))
+        .stderr(predicate::str::contains(
             "sparkrtc: error: deadline of 2s exceeded after 1 attempt(s); last error: SparkRTC API error: HTTP 429",
         ));
 }
