@@ -78,6 +78,22 @@ macro_rules! request_time {
             }
         }
 
+        /// The text as given: `build` refuses it, naming the field, when it
+        /// is not in the form.
+        impl From<&String> for $name {
+            fn from(text: &String) -> Self {
+                $name::from(text.clone())
+            }
+        }
+
+        /// The text as given: `build` refuses it, naming the field, when it
+        /// is not in the form.
+        impl From<Cow<'_, str>> for $name {
+            fn from(text: Cow<'_, str>) -> Self {
+                $name::from(text.into_owned())
+            }
+        }
+
         /// The text, checked now.
         impl FromStr for $name {
             type Err = TimeError;
@@ -336,6 +352,14 @@ mod tests {
     fn text_is_kept_verbatim_and_checked_without_range_checks_too() {
         let t = UtcTime::from("2020-04-23T07:00:00Z");
         assert_eq!(&*t, "2020-04-23T07:00:00Z");
+        let owned = String::from("2020-04-23T07:00:00Z");
+        assert_eq!(UtcTime::from(&owned), t);
+        assert_eq!(UtcTime::from(Cow::Borrowed(owned.as_str())), t);
+        assert_eq!(
+            UtcDate::from(&String::from("2020-04-23")).time(),
+            Ok(at(1_587_600_000))
+        );
+        assert_eq!(UtcDate::from(Cow::Owned(String::from("x"))).as_str(), "x");
         assert_eq!(t.as_ref() as &str, "2020-04-23T07:00:00Z");
         assert_eq!(t.to_string(), "2020-04-23T07:00:00Z");
         assert_eq!(format!("{t:?}"), "UtcTime(\"2020-04-23T07:00:00Z\")");
