@@ -304,10 +304,8 @@ fn split_path(path: &str) -> Vec<(usize, Seg<'_>)> {
             if !at_end && bytes[i] == b'[' {
                 let close = path[i..].find(']').map_or(bytes.len(), |c| i + c);
                 out.push((i, Seg::Index));
+                // A `.` after the `]` is a separator like any other.
                 i = close + 1;
-                if i < bytes.len() && bytes[i] == b'.' {
-                    i += 1;
-                }
                 start = i;
                 continue;
             }
@@ -431,6 +429,9 @@ mod tests {
         assert_eq!(closest("zzzzzz", names), None);
         assert_eq!(closest("", names), None);
         assert_eq!(closest(&"x".repeat(65), names), None);
+        // An empty name, and a name over the limit, are not compared.
+        assert_eq!(closest("", ["a"]), None);
+        assert_eq!(closest(&"x".repeat(65), ["x".repeat(64).as_str()]), None);
         // The length limit is inclusive, for the name and the candidates.
         let long = "y".repeat(64);
         assert_eq!(closest(&long, [long.as_str()]), Some(long.as_str()));
