@@ -397,7 +397,8 @@ macro_rules! field_accessor {
         #[doc = concat!(
             "Always returned: the time, parsed from ", $form, " ([`timefmt::", stringify!($parse),
             "`](crate::timefmt::", stringify!($parse), ")), or [`Error::Decode`](crate::Error::Decode) naming `",
-            stringify!($f), "` when an answer leaves it out or it is not in that form. The text             itself is the field."
+            stringify!($f), "` when an answer leaves it out or it is not in that form. The text ",
+            "itself is the field."
         )]
         pub fn $f(&self) -> Result<::std::time::SystemTime, $crate::Error> {
             $crate::sansio::model::access::time(
@@ -412,7 +413,11 @@ macro_rules! field_accessor {
         $(#[doc = $doc])*
         #[doc = ""]
         #[doc = concat!(
-            "Optional: `Ok(None)` when absent or not yet (`-`, or the zero time             `0001-01-01T00:00:00Z`); otherwise the time, parsed from `YYYY-MM-DDThh:mm:ssZ` or with             a fraction of a second ([`timefmt::parse_utc`](crate::timefmt::parse_utc)), or             [`Error::Decode`](crate::Error::Decode) naming `", stringify!($f), "` when it is not             in that form. The text itself is the field."
+            "Optional: `Ok(None)` when absent or not yet (`-`, or the zero time ",
+            "`0001-01-01T00:00:00Z`); otherwise the time, parsed from `YYYY-MM-DDThh:mm:ssZ` ",
+            "or with a fraction of a second ([`timefmt::parse_utc`](crate::timefmt::parse_utc)), ",
+            "or [`Error::Decode`](crate::Error::Decode) naming `", stringify!($f),
+            "` when it is not in that form. The text itself is the field."
         )]
         pub fn $f(&self) -> Result<Option<::std::time::SystemTime>, $crate::Error> {
             $crate::sansio::model::access::optional_time(
