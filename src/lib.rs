@@ -190,15 +190,15 @@ pub use http;
 
 pub use sansio::auth::{clock, iam, join, sign, Credentials, Secret};
 pub use sansio::callback;
-pub use sansio::wait;
 pub use sansio::model;
 pub use sansio::operations::{
     dynamic, ops, pages, Operation, OperationId, OperationInfo, Output, ParamInfo, ParamLocation,
     Unchecked,
 };
 pub use sansio::pacing::{retry, throttle};
-pub use sansio::wire::{headers, redact, ApiError, DecodeError, Endpoint, Error};
+pub use sansio::wait;
 pub use sansio::wire::time as timefmt;
+pub use sansio::wire::{headers, redact, ApiError, DecodeError, Endpoint, Error};
 
 // The README's snippets are doc tests.
 #[cfg(all(doctest, feature = "ureq"))]
