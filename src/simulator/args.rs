@@ -78,8 +78,12 @@ pub struct ServeArgs {
     /// How many applications may exist.
     #[arg(long, default_value_t = super::DEFAULT_MAX_APPS)]
     pub max_apps: usize,
-    /// A fault rule, MATCH:EFFECT[:PROBABILITY[:TIMES]] (repeatable).
-    #[arg(long = "fault", value_name = "RULE")]
+    /// A fault rule in the short form (repeatable).
+    #[arg(
+        long = "fault",
+        value_name = "RULE",
+        help = "A fault rule, MATCH:EFFECT[:PROBABILITY[:TIMES]] (repeatable)"
+    )]
     pub faults: Vec<String>,
     /// A JSON file with an array of fault rules.
     #[arg(long, value_name = "FILE")]

@@ -164,7 +164,7 @@ impl Simulator {
     /// are logged as [`DeliveryOutcome::NotLoopback`]), never the
     /// simulator's own address ([`DeliveryOutcome::OwnAddress`]), each POST
     /// within [`CALLBACK_TIMEOUT`]; a transport given with
-    /// [`SimulatorConfig::with_callback_transport`] receives every event,
+    /// [`SimulatorConfig::with_callback_transport`](super::SimulatorConfig::with_callback_transport) receives every event,
     /// whatever its URL. A failure or a non-2xx answer is logged, not
     /// retried. Events of applications with no callback URL are dropped.
     /// Events wait in a queue of at most
@@ -334,11 +334,12 @@ impl Simulator {
     }
 }
 
-/// Logs a callback that was not acknowledged (with the `log` feature).
+/// Reports a callback that was not acknowledged (with the `tracing` feature,
+/// or `log`, which brings it).
 fn note(delivery: &Delivery) {
-    #[cfg(feature = "log")]
+    #[cfg(feature = "tracing")]
     if !delivery.is_acknowledged() {
-        log::warn!(
+        tracing::warn!(
             "simulator: {} callback of job {} to {}: {:?}",
             delivery.kind.as_str(),
             delivery.job_id,
@@ -346,7 +347,7 @@ fn note(delivery: &Delivery) {
             delivery.outcome
         );
     }
-    #[cfg(not(feature = "log"))]
+    #[cfg(not(feature = "tracing"))]
     let _ = delivery;
 }
 

@@ -11,7 +11,7 @@ use super::super::util::mix;
 use super::{FaultEffect, FaultError, FaultRule};
 
 /// A rule in force, with what it did so far; from
-/// [`Faults::list`](super::Faults::list).
+/// [`Faults::list`](crate::simulator::Faults::list).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ActiveFault {
