@@ -57,6 +57,32 @@ impl<T: Transport> Client<T> {
     /// instant) the delays of its [`WaitSchedule`] (default
     /// [`WaitSchedule::new`]: from 1 s growing to 10 s, within 2 minutes),
     /// with jitter drawn from the client's seed.
+    ///
+    /// Rooms have no read operation of their own: their state (`RUNNING`,
+    /// `CLOSED`) is in the statistics, `ListRtcRoomList`, limited to 30
+    /// requests a minute and some time behind. Poll it with a longer
+    /// `min_delay`:
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    ///
+    /// use sparkrtc::client::Client;
+    /// use sparkrtc::model::RoomState;
+    /// use sparkrtc::ops::ListRtcRoomList;
+    ///
+    /// let client = Client::from_env()?;
+    /// let closed = |list: &sparkrtc::model::RoomList| {
+    ///     list.room_info_list.iter().any(|room| room.state == Some(RoomState::Closed))
+    /// };
+    /// client
+    ///     .wait_for(ListRtcRoomList::new("my-app").room_id("class-42"))
+    ///     .until(closed)
+    ///     .min_delay(Duration::from_secs(10))
+    ///     .max_delay(Duration::from_secs(60))
+    ///     .max_wait(Duration::from_secs(600))
+    ///     .wait()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn wait_for<O: Operation>(&self, operation: O) -> Waiter<'_, T, O> {
         Waiter {
             client: self,
