@@ -105,7 +105,7 @@ pub(crate) fn classify(error: &Error) -> Exit {
         | Error::InvalidEndpoint(_)
         | Error::InvalidCredentials(_)
         | Error::InvalidHeader { .. } => Exit::Usage,
-        Error::Api(api) if api.is_throttled() => Exit::Throttled,
+        Error::Api(api) if api.is_throttled() || api.is_quota_exhausted() => Exit::Throttled,
         Error::Api(_) => Exit::Service,
         Error::QuotaExhausted(_) => Exit::Throttled,
         Error::Transport(_) => Exit::Transport,

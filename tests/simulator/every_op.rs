@@ -153,7 +153,13 @@ fn every_operation<T: sparkrtc::transport::Transport>(client: &Client<T>, sim: &
         );
         assert_eq!(last.access_key.as_deref(), Some(DEFAULT_ACCESS_KEY));
         match op {
-            OperationId::CreateApp => ids.app = out["app_id"].as_str().unwrap().to_owned(),
+            OperationId::CreateApp => {
+                ids.app = out["app_id"].as_str().unwrap().to_owned();
+                // The users of the fixtures' room, for RemoveUsers and
+                // RemoveRoom (an unknown room is 404).
+                sim.join(&ids.app, "room001", &["user001", "user002", "user003"])
+                    .unwrap();
+            }
             OperationId::CreateRecordRule => ids.rule = out["rule_id"].as_str().unwrap().to_owned(),
             OperationId::CreateMixJob => {
                 ids.mix_job = out["job_id"].as_str().unwrap().to_owned();

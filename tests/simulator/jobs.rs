@@ -225,6 +225,13 @@ fn rooms_and_users_follow_joins_and_removals() {
 
     s.clock.advance(Duration::from_secs(5));
     s.client.call(&RemoveRoom::new(&app_id, "room-b")).unwrap();
+    // A room never used is unknown.
+    assert_api(
+        s.client.call(&RemoveRoom::new(&app_id, "never")),
+        404,
+        "RTC.00001003",
+        "InvalidParameterValue: room_id `never` does not exist",
+    );
     let closed = s
         .client
         .call(&ListRtcRoomList::new(&app_id).state(RoomState::Closed))

@@ -17,14 +17,26 @@ use super::super::world::World;
 use super::common::{active_app, app, cap_reached, empty, Ctx, Reply};
 use super::jobs;
 
+/// A room the application has used (it may be empty now), or 404
+/// `RTC.00001003` as the reference answers for an unknown room.
+fn known_room(world: &World, app_id: &str, room_id: &str) -> Result<(), Fail> {
+    app(world, app_id)?;
+    match world.room(app_id, room_id) {
+        Some(_) => Ok(()),
+        None => Err(Fail::not_found("room_id", room_id)),
+    }
+}
+
+/// Everyone leaves; 202.
 pub(super) fn remove_room(ctx: &mut Ctx<'_>, op: ops::RemoveRoom) -> Result<Reply, Fail> {
-    app(ctx.world, &op.app_id)?;
+    known_room(ctx.world, &op.app_id, &op.room_id)?;
     ctx.world.leave(&op.app_id, &op.room_id, None, ctx.now);
     empty(StatusCode::ACCEPTED)
 }
 
+/// The users named leave (those not in the room are ignored); 202.
 pub(super) fn remove_users(ctx: &mut Ctx<'_>, op: ops::RemoveUsers) -> Result<Reply, Fail> {
-    app(ctx.world, &op.app_id)?;
+    known_room(ctx.world, &op.app_id, &op.room_id)?;
     ctx.world
         .leave(&op.app_id, &op.room_id, Some(&op.body.user_ids), ctx.now);
     empty(StatusCode::ACCEPTED)
