@@ -54,7 +54,7 @@ use std::time::{Duration, Instant};
 
 use http::{HeaderMap, StatusCode};
 
-use crate::client::{LocalPacer, Pacer};
+use crate::pacer::{LocalPacer, Pacer};
 use crate::throttle::{learned_constraint, Admission, Feedback, RateLimit, Scope, ThrottleConfig};
 use crate::Error;
 

@@ -69,6 +69,8 @@
 //!
 //! Around it, doing I/O:
 //! - [`client`]: the blocking [`Client`](client::Client) that drives the loop;
+//! - [`pacer`]: where the client's throttle lives, in this process or
+//!   shared (the [`Pacer`](pacer::Pacer) trait, [`LocalPacer`](pacer::LocalPacer));
 //! - [`transport`]: the [`Transport`](transport::Transport) trait and, with
 //!   the `ureq` feature (default), `UreqTransport`;
 //! - [`time`]: the clocks the client and the simulator wait on, virtual
@@ -161,6 +163,9 @@
 //! ```
 
 #![forbid(unsafe_code)]
+// docs.rs (`--cfg docsrs`, see Cargo.toml) marks each feature-gated item with
+// the features it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
@@ -175,9 +180,13 @@ pub mod client;
 #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
 mod env;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
 pub mod fleet;
+#[allow(clippy::disallowed_types)]
+pub mod pacer;
 #[cfg(feature = "simulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "simulator")))]
 #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
 pub mod simulator;
 #[allow(clippy::disallowed_methods, clippy::disallowed_types)]

@@ -1,6 +1,7 @@
-//! With the `log` feature, the client logs one line per attempt (operation,
-//! attempt, status, request id, throttle wait) and never a secret, a
-//! signature or a body.
+//! With the `log` feature, the client's tracing span and events reach a `log`
+//! logger as records (target `sparkrtc`): one line opening the call, one per
+//! attempt (operation, attempt, status, request id, throttle wait, error,
+//! retry delay), and never a secret, a signature or a body.
 #![cfg(feature = "log")]
 #![allow(clippy::disallowed_types)] // a Mutex to collect the lines
 
@@ -71,25 +72,34 @@ fn one_line_per_attempt_and_no_secret() {
         .unwrap();
     client.call(&CreateApp::new(AppReq::new("logged"))).unwrap();
     let logged = capture.0.lock().unwrap().clone();
+    assert!(
+        logged.contains(
+            &r#"call; operation="CreateApp" category="application_management""#.to_string()
+        ),
+        "{logged:?}"
+    );
     let ours: Vec<&String> = logged
         .iter()
-        .filter(|l| l.starts_with("CreateApp"))
+        .filter(|l| l.starts_with(r#"attempt operation="CreateApp""#))
         .collect();
     assert_eq!(ours.len(), 3, "{logged:?}");
     assert!(
-        ours[0].starts_with("CreateApp attempt 1: no response"),
+        ours[0].starts_with(
+            r#"attempt operation="CreateApp" attempt=1 wait_ms=0.0 error="transport_not_sent" retry_in_ms="#
+        ),
         "{}",
         ours[0]
     );
     assert!(
-        ours[1].starts_with("CreateApp attempt 2: HTTP 503 request id rid-503"),
+        ours[1].starts_with(
+            r#"attempt operation="CreateApp" attempt=2 status=503 request_id="rid-503" wait_ms=0.0 error="api" error_code="SYS.0503" retry_in_ms="#
+        ),
         "{}",
         ours[1]
     );
-    assert!(
-        ours[2].starts_with("CreateApp attempt 3: HTTP 200 request id rid-200"),
-        "{}",
-        ours[2]
+    assert_eq!(
+        ours[2],
+        r#"attempt operation="CreateApp" attempt=3 status=200 request_id="rid-200" wait_ms=0.0"#
     );
 
     // A call whose body carries a secret.

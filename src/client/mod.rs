@@ -21,8 +21,8 @@
 //! [`Client::wait_individual_job`], [`Client::wait_app`], or
 //! [`Client::wait_for`] with a condition of your own (see [`Waiter`]).
 
-mod pacer;
 mod pages;
+mod trace;
 mod wait;
 
 use std::fmt;
@@ -33,7 +33,7 @@ use std::time::Duration;
 use http::{HeaderMap, Request, StatusCode};
 use serde_json::Value;
 
-pub use pacer::{LocalPacer, Pacer};
+pub use crate::pacer::{LocalPacer, Pacer};
 pub use pages::{Items, Pages};
 pub use wait::{WaitError, Waiter};
 
@@ -221,6 +221,7 @@ fn random_seed() -> u64 {
 }
 
 #[cfg(feature = "ureq")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ureq")))]
 impl Client<crate::transport::UreqTransport> {
     /// A client over [`UreqTransport`](crate::transport::UreqTransport) with
     /// the credentials and endpoint of the environment:
@@ -320,6 +321,7 @@ impl<T: Transport> Client<T> {
     /// The loop, written once for typed and JSON calls.
     fn drive<C: Call>(&self, call: &C, deadline: Duration) -> Result<C::Output, Error> {
         let id = call.id();
+        let _span = trace::call(id);
         let scope = Scope::of(id).with_credential(self.scope_credential);
         let started = self.clock.now();
         let deadline_at = started.saturating_add(deadline);
@@ -354,14 +356,21 @@ impl<T: Transport> Client<T> {
                         &parts.headers,
                         &body,
                     );
-                    log_attempt(id, attempt, Some(parts.status), &parts.headers, waited);
-                    fed?;
+                    if let Err(error) = fed {
+                        trace::failed(id, attempt, waited, &error, None);
+                        return Err(error);
+                    }
                     match call.parse(parts.status, &parts.headers, &body) {
-                        Ok(output) => return Ok(output),
+                        Ok(output) => {
+                            trace::succeeded(id, attempt, waited, parts.status, &parts.headers);
+                            return Ok(output);
+                        }
                         Err(error) => {
                             if !skew_retried && self.learn_skew_from_error(&error, signed_at, skew)
                             {
                                 // The clock was off: sign again at once.
+                                let again = RetryDecision::Retry(Duration::ZERO);
+                                trace::failed(id, attempt, waited, &error, Some(again));
                                 skew_retried = true;
                                 last = Some(error);
                                 continue;
@@ -370,16 +379,14 @@ impl<T: Transport> Client<T> {
                         }
                     }
                 }
-                Err(e) => {
-                    log_attempt(id, attempt, None, &HeaderMap::new(), waited);
-                    Error::Transport(e)
-                }
+                Err(e) => Error::Transport(e),
             };
             let elapsed = self.clock.now().saturating_sub(started);
-            match self
+            let decision = self
                 .retry
-                .decide(id, attempt, elapsed, Outcome::from(&error), seed)
-            {
+                .decide(id, attempt, elapsed, Outcome::from(&error), seed);
+            trace::failed(id, attempt, waited, &error, Some(decision));
+            match decision {
                 RetryDecision::Stop(_) => return Err(error),
                 RetryDecision::Retry(d) => {
                     last = Some(error);
@@ -494,32 +501,3 @@ impl Call for Json<'_> {
         self.id.parse_json(status, headers, body)
     }
 }
-
-/// One line per attempt at debug level (target `sparkrtc`): operation,
-/// attempt, status or transport failure, request id, time waited for the
-/// throttle. Never headers, bodies or secrets.
-#[cfg(feature = "log")]
-fn log_attempt(
-    id: OperationId,
-    attempt: u32,
-    status: Option<StatusCode>,
-    headers: &HeaderMap,
-    waited: Duration,
-) {
-    let request_id = crate::sansio::wire::request_id(headers);
-    match status {
-        Some(status) => log::debug!(
-            target: "sparkrtc",
-            "{id} attempt {attempt}: HTTP {} request id {} (waited {waited:?} for the throttle)",
-            status.as_u16(),
-            request_id.as_deref().unwrap_or("-"),
-        ),
-        None => log::debug!(
-            target: "sparkrtc",
-            "{id} attempt {attempt}: no response (waited {waited:?} for the throttle)"
-        ),
-    }
-}
-
-#[cfg(not(feature = "log"))]
-fn log_attempt(_: OperationId, _: u32, _: Option<StatusCode>, _: &HeaderMap, _: Duration) {}

@@ -57,6 +57,7 @@ use http::{Request, Response};
 
 pub use crate::sansio::wire::{TransportError, TransportErrorKind};
 #[cfg(feature = "ureq")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ureq")))]
 pub use ureq::{UreqConfig, UreqTransport};
 
 /// A blocking HTTP stack.

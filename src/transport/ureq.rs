@@ -1,12 +1,9 @@
 //! A [`Transport`] on [ureq](https://docs.rs/ureq) 3: blocking, rustls,
 //! connection pooling, proxies from the environment.
 
-use std::io;
-use std::time::Duration;
-
-use std::collections::HashMap;
+use std::io::{self, Read};
 use std::sync::{Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use http::{Request, Response, Uri};
 use ureq::config::Config;
@@ -31,7 +28,7 @@ use super::{Transport, TransportError, TransportErrorKind};
 pub struct UreqConfig {
     /// Name resolution, TCP and TLS setup (default 10 s).
     pub connect_timeout: Duration,
-    /// Each read from the socket (default 30 s).
+    /// Each read from the socket, and each write (default 30 s).
     pub read_timeout: Duration,
     /// The whole exchange, body included (default 60 s).
     pub call_timeout: Duration,
@@ -63,7 +60,7 @@ impl UreqConfig {
         self
     }
 
-    /// Sets the per-read timeout.
+    /// Sets the per-read (and per-write) timeout.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = timeout;
         self
@@ -111,6 +108,10 @@ impl UreqTransport {
             .timeout_connect(Some(config.connect_timeout))
             .timeout_resolve(Some(config.connect_timeout))
             .timeout_per_read(Some(config.read_timeout))
+            // A write bounded by the whole-call timeout alone would be given
+            // what is left of it, a new value each call, and ureq would set
+            // the socket's timeout (a system call) on every request.
+            .timeout_per_write(Some(config.read_timeout))
             .timeout_global(Some(config.call_timeout))
             .user_agent(crate::headers::DEFAULT_USER_AGENT)
             .proxy(if config.proxy_from_env {
@@ -141,11 +142,20 @@ impl Transport for UreqTransport {
     fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
         let response = self.agent.run(request).map_err(classify)?;
         let (parts, mut body) = response.into_parts();
-        let bytes = body
-            .with_config()
+        // Sized once from Content-Length, not grown by doubling and copying
+        // as the body arrives; what a server announces reserves at most
+        // PREALLOCATE_MAX before its bytes come.
+        let expected = body
+            .content_length()
+            .unwrap_or(0)
+            .min(self.max_body_bytes)
+            .min(PREALLOCATE_MAX);
+        let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+        body.with_config()
             .limit(self.max_body_bytes)
-            .read_to_vec()
-            .map_err(|e| match e {
+            .reader()
+            .read_to_end(&mut bytes)
+            .map_err(|e| match ureq::Error::from(e) {
                 ureq::Error::BodyExceedsLimit(_) => {
                     TransportError::body_too_large(self.max_body_bytes)
                 }
@@ -160,6 +170,9 @@ impl Transport for UreqTransport {
         Ok(Response::from_parts(parts, bytes))
     }
 }
+
+/// The most a response's `Content-Length` reserves ahead of its bytes.
+const PREALLOCATE_MAX: u64 = 1 << 20;
 
 /// Sorts a ureq error by whether the request may have reached the server.
 fn classify(error: ureq::Error) -> TransportError {
@@ -194,15 +207,28 @@ fn classify(error: ureq::Error) -> TransportError {
 /// How long a name resolution is reused.
 const RESOLVE_TTL: Duration = Duration::from_secs(30);
 
+/// How many hosts the resolver remembers.
+const RESOLVE_CACHE_SIZE: usize = 64;
+
 /// ureq resolves the host on every request, even over a pooled connection,
 /// and with a resolve or whole-call timeout set it does so on a new thread
 /// each time (about 13 µs of CPU per call on loopback). This resolver keeps
 /// each answer for [`RESOLVE_TTL`], resolving through ureq's own resolver
-/// (with its timeout) only when the answer is missing or stale.
+/// (with its timeout) only when the answer is missing or stale. A lookup
+/// allocates nothing: a client talks to one or a few hosts, found by a scan.
 #[derive(Debug, Default)]
 struct CachingResolver {
     inner: DefaultResolver,
-    cache: Mutex<HashMap<String, (Instant, ResolvedSocketAddrs)>>,
+    cache: Mutex<Vec<Resolved>>,
+}
+
+/// One host's answer.
+#[derive(Debug)]
+struct Resolved {
+    scheme: String,
+    authority: String,
+    at: Instant,
+    addrs: ResolvedSocketAddrs,
 }
 
 impl Resolver for CachingResolver {
@@ -212,26 +238,33 @@ impl Resolver for CachingResolver {
         config: &Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let key = match (uri.scheme_str(), uri.authority()) {
-            (Some(scheme), Some(authority)) => format!("{scheme}://{authority}"),
-            _ => return self.inner.resolve(uri, config, timeout),
+        let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+            return self.inner.resolve(uri, config, timeout);
         };
+        let authority = authority.as_str();
+        let same = |r: &Resolved| r.scheme == scheme && r.authority == authority;
         let cached = self
             .cache
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
-            .filter(|(at, _)| at.elapsed() < RESOLVE_TTL)
-            .map(|(_, addrs)| addrs.clone());
+            .iter()
+            .find(|r| same(r) && r.at.elapsed() < RESOLVE_TTL)
+            .map(|r| r.addrs.clone());
         if let Some(addrs) = cached {
             return Ok(addrs);
         }
         let addrs = self.inner.resolve(uri, config, timeout)?;
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        if cache.len() > 64 {
-            cache.retain(|_, (at, _)| at.elapsed() < RESOLVE_TTL);
+        cache.retain(|r| !same(r) && r.at.elapsed() < RESOLVE_TTL);
+        if cache.len() >= RESOLVE_CACHE_SIZE {
+            cache.remove(0);
         }
-        cache.insert(key, (Instant::now(), addrs.clone()));
+        cache.push(Resolved {
+            scheme: scheme.to_owned(),
+            authority: authority.to_owned(),
+            at: Instant::now(),
+            addrs: addrs.clone(),
+        });
         Ok(addrs)
     }
 }

@@ -164,17 +164,17 @@ pub fn sign<B: AsRef<[u8]>>(
     }
     trim_header_values(request)?;
 
-    let canonical = CanonicalRequest::new(request)?;
-    let signature = canonical.string_to_sign(date).signature(sk)?;
-
-    let signed_headers = canonical.signed_headers();
-    let mut auth =
-        String::with_capacity(ALGORITHM.len() + ak.len() + signed_headers.len() + 64 + 40);
+    // The canonical request is hashed as it is written, never stored; the
+    // signed-header list goes straight into the Authorization value, which
+    // is the only text this allocates.
+    let mut auth = String::with_capacity(ALGORITHM.len() + ak.len() + 160);
     auth.push_str(ALGORITHM);
     auth.push_str(" Access=");
     auth.push_str(ak);
     auth.push_str(", SignedHeaders=");
-    auth.push_str(signed_headers);
+    let mut hashing = Hashing(Sha256::new());
+    write_canonical_request(request, &mut hashing, &mut auth)?;
+    let signature = StringToSign::of_hash(date, &hashing.0.finalize()).signature(sk)?;
     auth.push_str(", Signature=");
     auth.push_str(hex(&signature, &mut [0; 64]));
     let mut value = HeaderValue::try_from(auth).map_err(|_| Error::InvalidHeader {
@@ -224,7 +224,11 @@ impl CanonicalRequest {
     /// The canonical request of `request`.
     pub fn new<B: AsRef<[u8]>>(request: &Request<B>) -> Result<Self, Error> {
         let mut text = String::with_capacity(512);
-        let signed_headers = write_canonical_request(request, &mut text)?;
+        let mut list = String::new();
+        write_canonical_request(request, &mut text, &mut list)?;
+        // The list is the line before the body hash's.
+        let end = text.rfind('\n').unwrap_or(0);
+        let signed_headers = end - list.len()..end;
         Ok(CanonicalRequest {
             text,
             signed_headers,
@@ -243,9 +247,7 @@ impl CanonicalRequest {
 
     /// The string to sign for this canonical request at `date`.
     pub fn string_to_sign(&self, date: SdkDate) -> StringToSign {
-        let mut hash = [0; 64];
-        hex(&Sha256::digest(self.text.as_bytes()), &mut hash);
-        StringToSign { date, hash }
+        StringToSign::of_hash(date, &Sha256::digest(self.text.as_bytes()))
     }
 }
 
@@ -272,6 +274,14 @@ pub struct StringToSign {
 }
 
 impl StringToSign {
+    /// The string to sign at `date` for a canonical request whose SHA-256
+    /// is `digest`.
+    fn of_hash(date: SdkDate, digest: &[u8]) -> Self {
+        let mut hash = [0; 64];
+        hex(digest, &mut hash);
+        StringToSign { date, hash }
+    }
+
     /// The three lines, as bytes, in order.
     fn parts(&self) -> [&[u8]; 5] {
         [
@@ -340,21 +350,79 @@ pub fn debug_request<B: AsRef<[u8]>>(request: &Request<B>) -> impl fmt::Debug + 
     Shown(request)
 }
 
-fn put_encoded(out: &mut String, bytes: &[u8]) {
-    out.extend(percent_encode(bytes, RFC3986_UNRESERVED));
+/// Where the canonical request is written: a `String` (to show it), or the
+/// SHA-256 that [`sign`] needs (to hash it without storing it).
+trait Sink {
+    fn put(&mut self, text: &str);
+}
+
+impl Sink for String {
+    fn put(&mut self, text: &str) {
+        self.push_str(text);
+    }
+}
+
+/// The canonical request hashed as it is written.
+struct Hashing(Sha256);
+
+impl Sink for Hashing {
+    fn put(&mut self, text: &str) {
+        self.0.update(text.as_bytes());
+    }
+}
+
+fn put_encoded(out: &mut impl Sink, bytes: &[u8]) {
+    for chunk in percent_encode(bytes, RFC3986_UNRESERVED) {
+        out.put(chunk);
+    }
 }
 
 /// A decoded query pair.
 type QueryBytes<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
 
-/// Writes the canonical request; returns where the signed-header list is.
+/// Query pairs and signed headers are sorted in place in arrays of this
+/// size on the stack; a request with more uses the heap.
+const INLINE: usize = 16;
+
+/// Sorts what `items` yields (`len` of them) in a stack array when it fits,
+/// and hands the sorted slice to `f`.
+fn with_sorted<T, R>(
+    len: usize,
+    items: impl Iterator<Item = T>,
+    empty: impl Fn() -> T,
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
+    f: impl FnOnce(&[T]) -> R,
+) -> R {
+    if len <= INLINE {
+        let mut inline: [T; INLINE] = std::array::from_fn(|_| empty());
+        let mut n = 0;
+        for (slot, item) in inline.iter_mut().zip(items) {
+            *slot = item;
+            n += 1;
+        }
+        inline[..n].sort_unstable_by(&cmp);
+        f(&inline[..n])
+    } else {
+        let mut heap: Vec<T> = items.collect();
+        heap.sort_unstable_by(&cmp);
+        f(&heap)
+    }
+}
+
+/// Writes the canonical request to `out`, and the signed-header list also
+/// to `list`.
 fn write_canonical_request<B: AsRef<[u8]>>(
     request: &Request<B>,
-    out: &mut String,
-) -> Result<std::ops::Range<usize>, Error> {
+    out: &mut impl Sink,
+    list: &mut String,
+) -> Result<(), Error> {
     let method = request.method().as_str();
-    out.extend(method.chars().map(|c| c.to_ascii_uppercase()));
-    out.push('\n');
+    if method.bytes().any(|b| b.is_ascii_lowercase()) {
+        out.put(&method.to_ascii_uppercase());
+    } else {
+        out.put(method);
+    }
+    out.put("\n");
 
     // Canonical URI.
     let path = request.uri().path();
@@ -362,80 +430,97 @@ fn write_canonical_request<B: AsRef<[u8]>>(
     let text = String::from_utf8_lossy(&decoded);
     for (i, segment) in text.split('/').enumerate() {
         if i > 0 {
-            out.push('/');
+            out.put("/");
         }
         put_encoded(out, segment.as_bytes());
     }
     if !text.ends_with('/') {
-        out.push('/');
+        out.put("/");
     }
-    out.push('\n');
+    out.put("\n");
 
     // Canonical query.
     if let Some(query) = request.uri().query() {
-        let mut pairs: Vec<QueryBytes<'_>> = query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                (percent_decode_str(k).into(), percent_decode_str(v).into())
-            })
-            .collect();
-        pairs.sort_unstable();
-        for (i, (k, v)) in pairs.iter().enumerate() {
-            if i > 0 {
-                out.push('&');
+        let pairs = query.split('&').filter(|p| !p.is_empty());
+        let decoded = pairs.clone().map(|p| -> QueryBytes<'_> {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode_str(k).into(), percent_decode_str(v).into())
+        });
+        let empty = || -> QueryBytes<'_> { (Cow::Borrowed(&[]), Cow::Borrowed(&[])) };
+        with_sorted(pairs.count(), decoded, empty, Ord::cmp, |sorted| {
+            for (i, (k, v)) in sorted.iter().enumerate() {
+                if i > 0 {
+                    out.put("&");
+                }
+                put_encoded(out, k);
+                out.put("=");
+                put_encoded(out, v);
             }
-            put_encoded(out, k);
-            out.push('=');
-            put_encoded(out, v);
-        }
+        });
     }
-    out.push('\n');
+    out.put("\n");
 
     // Canonical headers: every header but Authorization and names with `_`.
     let headers = request.headers();
-    let mut signed: Vec<(&str, &str)> = Vec::with_capacity(headers.len());
+    let is_signed = |name: &HeaderName| !(name.as_str().contains('_') || name == AUTHORIZATION);
+    let mut len = 0;
     for (name, value) in headers {
-        if name.as_str().contains('_') || name == AUTHORIZATION {
-            continue;
+        if is_signed(name) {
+            // Checked here, so that the writing below cannot fail.
+            header_text(name, value)?;
+            len += 1;
         }
-        signed.push((name.as_str(), header_text(name, value)?.trim()));
     }
-    signed.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    if let Some(w) = signed.windows(2).find(|w| w[0].0 == w[1].0) {
-        return Err(Error::InvalidHeader {
-            name: w[0].0.into(),
-            reason: "appears more than once; a signed header must have one value".into(),
+    let signed = headers
+        .iter()
+        .filter(|(name, _)| is_signed(name))
+        .map(|(name, value)| {
+            let text = header_text(name, value).unwrap_or_default();
+            (name.as_str(), text.trim())
         });
-    }
-    for (name, value) in &signed {
-        out.push_str(name);
-        out.push(':');
-        out.push_str(value);
-        out.push('\n');
-    }
-    out.push('\n');
-    let list_start = out.len();
-    for (i, (name, _)) in signed.iter().enumerate() {
-        if i > 0 {
-            out.push(';');
-        }
-        out.push_str(name);
-    }
-    let list = list_start..out.len();
-    out.push('\n');
+    let by_name = |a: &(&str, &str), b: &(&str, &str)| a.0.cmp(b.0);
+    with_sorted(
+        len,
+        signed,
+        || ("", ""),
+        by_name,
+        |sorted| {
+            if let Some(w) = sorted.windows(2).find(|w| w[0].0 == w[1].0) {
+                return Err(Error::InvalidHeader {
+                    name: w[0].0.into(),
+                    reason: "appears more than once; a signed header must have one value".into(),
+                });
+            }
+            for (name, value) in sorted {
+                out.put(name);
+                out.put(":");
+                out.put(value);
+                out.put("\n");
+            }
+            out.put("\n");
+            let start = list.len();
+            for (i, (name, _)) in sorted.iter().enumerate() {
+                if i > 0 {
+                    list.push(';');
+                }
+                list.push_str(name);
+            }
+            out.put(&list[start..]);
+            Ok(())
+        },
+    )?;
+    out.put("\n");
 
     // Body hash.
     let body = request.body().as_ref();
     if body.is_empty() {
-        out.push_str(EMPTY_SHA256);
+        out.put(EMPTY_SHA256);
     } else if let Some(preset) = headers.get(X_SDK_CONTENT_SHA256) {
-        out.push_str(header_text(&HeaderName::from_static(X_SDK_CONTENT_SHA256), preset)?.trim());
+        out.put(header_text(&HeaderName::from_static(X_SDK_CONTENT_SHA256), preset)?.trim());
     } else {
-        out.push_str(hex(&Sha256::digest(body), &mut [0; 64]));
+        out.put(hex(&Sha256::digest(body), &mut [0; 64]));
     }
-    Ok(list)
+    Ok(())
 }
 
 /// Header values are signed as text; the SDK's are Python strings.

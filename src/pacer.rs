@@ -1,5 +1,11 @@
 //! Where the client's throttle lives: in this process ([`LocalPacer`]), or
-//! anywhere else that implements [`Pacer`] (a fleet-wide store, say).
+//! anywhere else that implements [`Pacer`] (a fleet-wide store, say: the
+//! `fleet` module's `RedisPacer`, feature `redis`).
+//!
+//! The [`Client`](crate::client::Client) paces through a `Pacer`, and the
+//! fleet's pacer implements one and falls back to a `LocalPacer`; both use
+//! this module, which uses neither. The client re-exports both names
+//! (`sparkrtc::client::{LocalPacer, Pacer}`).
 
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -37,7 +43,7 @@ pub trait Pacer: Send + Sync {
 ///
 /// ```
 /// use std::time::Duration;
-/// use sparkrtc::client::{LocalPacer, Pacer};
+/// use sparkrtc::pacer::{LocalPacer, Pacer};
 /// use sparkrtc::throttle::{Admission, Scope, ThrottleCategory, ThrottleConfig};
 ///
 /// let pacer = LocalPacer::new(ThrottleConfig::documented());
