@@ -189,6 +189,10 @@ pub mod pacer;
 #[cfg_attr(docsrs, doc(cfg(feature = "simulator")))]
 #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
 pub mod simulator;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+#[allow(clippy::disallowed_methods, clippy::disallowed_types)]
+pub mod testing;
 #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
 pub mod time;
 #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
