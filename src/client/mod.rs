@@ -26,7 +26,7 @@ mod trace;
 mod wait;
 
 use std::fmt;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,7 +39,7 @@ pub use wait::{WaitError, Waiter};
 
 use crate::clock::{is_signature_expired, ClockSkew};
 use crate::pages::Paginated;
-use crate::retry::{Outcome, RetryDecision, RetryPolicy};
+use crate::retry::{Outcome, RetryBudget, RetryDecision, RetryKind, RetryPolicy, StopReason};
 use crate::sansio::pacing::splitmix64;
 use crate::sign::sign;
 use crate::throttle::{Admission, CredentialId, Scope, ThrottleConfig};
@@ -58,7 +58,20 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 /// parses it, and retries per the [`RetryPolicy`], re-signing every attempt,
 /// all within a deadline. The client is `Send + Sync` when its transport is:
 /// share one (in an `Arc`, or by reference in scoped threads) so that every
-/// thread draws from one throttle.
+/// thread draws from one throttle and one retry budget.
+///
+/// # Under an outage
+///
+/// Each retry draws from the client's [`RetryBudget`] (on by default; see
+/// [`ClientBuilder::retry_budget`]): when the service fails every call, the
+/// budget runs dry after 50 retries (100 after 429s), and from then on a
+/// failed call ends after its first attempt with
+/// [`Error::RetryBudgetExhausted`] (its last error inside), instead of
+/// sending the policy's four attempts. First attempts are never refused, so
+/// calls succeed again as soon as the service does, and each success
+/// refills the budget. With [`ClientBuilder::max_throttle_wait`], a call
+/// that would wait for the throttle longer than the bound fails at once
+/// with [`Error::Throttled`] instead.
 ///
 /// With the `ureq` feature (on by default), `Client::from_env` or
 /// [`Client::builder`]`(UreqTransport::default())` give a client over HTTPS.
@@ -77,6 +90,10 @@ pub struct Client<T> {
     /// Waits started, for their seeds.
     waits: AtomicU64,
     deadline: Duration,
+    /// The retry budget's settings; its tokens are `budget_tokens`.
+    budget: Option<RetryBudget>,
+    budget_tokens: AtomicU32,
+    max_throttle_wait: Option<Duration>,
 }
 
 impl<T> fmt::Debug for Client<T> {
@@ -87,6 +104,8 @@ impl<T> fmt::Debug for Client<T> {
             .field("retry", &self.retry)
             .field("skew", &self.skew())
             .field("deadline", &self.deadline)
+            .field("retry_budget", &self.retry_budget())
+            .field("max_throttle_wait", &self.max_throttle_wait)
             .finish_non_exhaustive()
     }
 }
@@ -102,6 +121,8 @@ pub struct ClientBuilder<T> {
     clock: Option<Arc<dyn Clock>>,
     seed: Option<u64>,
     deadline: Duration,
+    budget: Option<RetryBudget>,
+    max_throttle_wait: Option<Duration>,
 }
 
 impl<T> fmt::Debug for ClientBuilder<T> {
@@ -112,6 +133,8 @@ impl<T> fmt::Debug for ClientBuilder<T> {
             .field("throttle", &self.throttle)
             .field("retry", &self.retry)
             .field("deadline", &self.deadline)
+            .field("retry_budget", &self.budget)
+            .field("max_throttle_wait", &self.max_throttle_wait)
             .finish_non_exhaustive()
     }
 }
@@ -148,6 +171,52 @@ impl<T: Transport> ClientBuilder<T> {
     /// The retry policy (default [`RetryPolicy::default`]).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// The retry budget, a bound on the retries of all calls together
+    /// (default [`RetryBudget::new`]: 500 tokens, a retry after a 429 costs
+    /// 5, any other 10, a first-attempt success gives 1 back, a retry that
+    /// succeeds is refunded). The policy decides whether a failed attempt
+    /// is worth retrying; the budget, asked after it, whether the client
+    /// can afford it. See [`RetryBudget`] for why these defaults.
+    ///
+    /// ```
+    /// use sparkrtc::client::Client;
+    /// use sparkrtc::retry::RetryBudget;
+    /// # let transport = |_: sparkrtc::http::Request<Vec<u8>>| -> Result<sparkrtc::http::Response<Vec<u8>>, sparkrtc::transport::TransportError> { unreachable!() };
+    ///
+    /// let client = Client::builder(transport)
+    ///     .credentials(sparkrtc::Credentials::ak_sk("AK", "SK")?)
+    ///     .retry_budget(RetryBudget::new().with_capacity(100).with_costs(5, 20))
+    ///     .build()?;
+    /// assert_eq!(client.retry_budget().map(|b| b.tokens()), Some(100));
+    /// # Ok::<(), sparkrtc::Error>(())
+    /// ```
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// No retry budget: every call retries as its policy says, however many
+    /// calls failed before it.
+    pub fn no_retry_budget(mut self) -> Self {
+        self.budget = None;
+        self
+    }
+
+    /// Fail fast rather than wait for the throttle: a call that would have
+    /// to wait longer than `bound` for its scope (the local window is full,
+    /// or the service asked to hold off with a 429's `Retry-After`) returns
+    /// at once with [`Error::Throttled`], which says how long to wait.
+    /// Waits within the bound are waited (a bound of zero waits for
+    /// nothing). After a 429, the retry's delay counts towards the bound.
+    /// Default: no bound, the call waits within its deadline.
+    ///
+    /// For a service that answers its own users: it can pass the 429 on
+    /// (with `Retry-After`) instead of holding a thread.
+    pub fn max_throttle_wait(mut self, bound: Duration) -> Self {
+        self.max_throttle_wait = Some(bound);
         self
     }
 
@@ -208,6 +277,9 @@ impl<T: Transport> ClientBuilder<T> {
             calls: AtomicU64::new(0),
             waits: AtomicU64::new(0),
             deadline: self.deadline,
+            budget_tokens: AtomicU32::new(self.budget.map_or(0, |b| b.tokens())),
+            budget: self.budget,
+            max_throttle_wait: self.max_throttle_wait,
         })
     }
 }
@@ -260,6 +332,19 @@ impl<T> Client<T> {
     pub fn transport(&self) -> &T {
         &self.transport
     }
+
+    /// The retry budget's settings and the tokens it holds now, or `None`
+    /// without one ([`ClientBuilder::no_retry_budget`]).
+    pub fn retry_budget(&self) -> Option<RetryBudget> {
+        self.budget
+            .map(|b| b.with_tokens(self.budget_tokens.load(Ordering::Acquire)))
+    }
+
+    /// The bound on a wait for the throttle, if the client fails fast
+    /// ([`ClientBuilder::max_throttle_wait`]).
+    pub fn max_throttle_wait(&self) -> Option<Duration> {
+        self.max_throttle_wait
+    }
 }
 
 impl<T: Transport> Client<T> {
@@ -275,6 +360,8 @@ impl<T: Transport> Client<T> {
             clock: None,
             seed: None,
             deadline: DEFAULT_DEADLINE,
+            budget: Some(RetryBudget::new()),
+            max_throttle_wait: None,
         }
     }
 
@@ -329,13 +416,20 @@ impl<T: Transport> Client<T> {
         let mut attempt = 0u32;
         let mut skew_retried = false;
         let mut last: Option<Error> = None;
+        // What the last retry was paid for, refunded if it succeeds.
+        let mut retried: Option<RetryKind> = None;
+        // The retry's delay after a 429, which counts towards the bound on
+        // throttle waits.
+        let mut held = Duration::ZERO;
         loop {
             let mut request = call.build(&self.endpoint)?;
             let mut waited = Duration::ZERO;
+            let backed_off = std::mem::take(&mut held);
             loop {
                 match self.pacer.acquire(scope, self.clock.now())? {
                     Admission::Send => break,
                     Admission::Wait(d) => {
+                        self.fail_fast(backed_off + waited, d, attempt, &mut last)?;
                         self.wait(d, deadline_at, deadline, attempt, &mut last)?;
                         waited += d;
                     }
@@ -362,6 +456,9 @@ impl<T: Transport> Client<T> {
                     }
                     match call.parse(parts.status, &parts.headers, &body) {
                         Ok(output) => {
+                            if let Some(budget) = &self.budget {
+                                budget.deposit_into(&self.budget_tokens, retried);
+                            }
                             trace::succeeded(id, attempt, waited, parts.status, &parts.headers);
                             return Ok(output);
                         }
@@ -382,17 +479,65 @@ impl<T: Transport> Client<T> {
                 Err(e) => Error::Transport(e),
             };
             let elapsed = self.clock.now().saturating_sub(started);
-            let decision = self
-                .retry
-                .decide(id, attempt, elapsed, Outcome::from(&error), seed);
+            let outcome = Outcome::from(&error);
+            let kind = RetryKind::of(outcome);
+            let mut decision = self.retry.decide(id, attempt, elapsed, outcome, seed);
+            if let RetryDecision::Retry(d) = decision {
+                if kind == RetryKind::Throttled {
+                    // After a 429 the delay is a wait for the throttle too.
+                    if self.max_throttle_wait.is_some_and(|bound| d > bound) {
+                        // Not paid for: the retry is not made.
+                        trace::failed(id, attempt, waited, &error, None);
+                        return Err(Error::Throttled {
+                            retry_after: d,
+                            attempts: attempt,
+                            last: Some(Box::new(error)),
+                        });
+                    }
+                    held = d;
+                }
+                let paid = self
+                    .budget
+                    .as_ref()
+                    .is_none_or(|budget| budget.withdraw_from(&self.budget_tokens, kind).is_some());
+                if !paid {
+                    decision = RetryDecision::Stop(StopReason::BudgetExhausted);
+                }
+            }
             trace::failed(id, attempt, waited, &error, Some(decision));
             match decision {
+                RetryDecision::Stop(StopReason::BudgetExhausted) => {
+                    return Err(Error::RetryBudgetExhausted {
+                        attempts: attempt,
+                        last: Box::new(error),
+                    })
+                }
                 RetryDecision::Stop(_) => return Err(error),
                 RetryDecision::Retry(d) => {
+                    retried = Some(kind);
                     last = Some(error);
                     self.wait(d, deadline_at, deadline, attempt, &mut last)?;
                 }
             }
+        }
+    }
+
+    /// With a bound on throttle waits: fails with [`Error::Throttled`] when
+    /// `d` more, after `held` already, would take the wait past it.
+    fn fail_fast(
+        &self,
+        held: Duration,
+        d: Duration,
+        attempts: u32,
+        last: &mut Option<Error>,
+    ) -> Result<(), Error> {
+        match self.max_throttle_wait {
+            Some(bound) if held.saturating_add(d) > bound => Err(Error::Throttled {
+                retry_after: d,
+                attempts,
+                last: last.take().map(Box::new),
+            }),
+            _ => Ok(()),
         }
     }
 

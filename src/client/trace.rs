@@ -11,7 +11,9 @@
 //!   kind: `api`, `transport_timeout`, ...; see [`error_kind`]),
 //!   `error_code` (the service's code, `APIG.0308`) and either `retry_in_ms`
 //!   (the delay before the next attempt; 0 for an immediate re-signing after
-//!   a clock-skew error) or `stop` (why the call gives up).
+//!   a clock-skew error) or `stop` (why the call gives up: a
+//!   [`StopReason`](crate::retry::StopReason), `BudgetExhausted` when the
+//!   retry budget refused the retry the policy wanted).
 //!
 //! Never a header other than the request id, a body, a message, a
 //! credential or a signature. Without the feature every function here is
@@ -76,8 +78,10 @@ pub(super) fn succeeded(
 pub(super) fn succeeded(_: OperationId, _: u32, _: Duration, _: StatusCode, _: &HeaderMap) {}
 
 /// An attempt that failed with `error`, and what comes next: `Some` of the
-/// retry decision, or `None` when the call ends at once (the pacer's own
-/// error).
+/// retry decision (a stop of [`StopReason::BudgetExhausted`](crate::retry::StopReason::BudgetExhausted)
+/// when the policy would retry and the retry budget cannot pay), or `None`
+/// when the call ends at once (the pacer's own error, or a retry that would
+/// wait for the throttle longer than the client's bound).
 #[cfg(feature = "tracing")]
 pub(super) fn failed(
     id: OperationId,
@@ -147,5 +151,7 @@ pub(super) fn error_kind(error: &Error) -> &'static str {
             TransportErrorKind::BodyTooLarge => "transport_body_too_large",
         },
         Error::DeadlineExceeded { .. } => "deadline_exceeded",
+        Error::RetryBudgetExhausted { .. } => "retry_budget_exhausted",
+        Error::Throttled { .. } => "throttled",
     }
 }

@@ -1,6 +1,8 @@
 //! Pacing: the throttle that keeps calls under the documented limits, the
-//! retry policy, and the seeded jitter both draw from.
+//! retry policy, the retry budget that bounds retries across calls, and the
+//! seeded jitter the throttle and the policy draw from.
 
+mod budget;
 mod jitter;
 pub mod retry;
 pub mod throttle;

@@ -24,18 +24,45 @@
 //! that no job started). A 504 counts as ambiguous for the same reason: the
 //! request reached the service, which may still be acting on it.
 //!
-//! Delays grow exponentially with full jitter: after attempt `k`, uniform in
-//! `0..=min(max_delay, base * 2^(k-1))`. The policy stops after
-//! `max_attempts` attempts, or when the delay would take the total past
-//! `max_elapsed`.
+//! # How long to wait
+//!
+//! Throttling and failures back off apart, each from its own base. After
+//! attempt `k` fails:
+//!
+//! | failure | delay before attempt `k + 1` (defaults) |
+//! |---|---|
+//! | 429 for a rate (`APIG.0308`) | the longer of what the service said and `0..=min(10 s, 1 s * 2^(k-1))`, jittered ([`throttling_backoff`](RetryPolicy::throttling_backoff)) |
+//! | 429 for a daily quota | none: the call stops at once ([`StopReason::QuotaExhausted`]) |
+//! | 500, 502, 503, 504, connection failures, timeouts | `0..=min(10 s, 500 ms * 2^(k-1))`, jittered ([`backoff`](RetryPolicy::backoff)); a 503 with `Retry-After` also holds the scope until then |
+//!
+//! "What the service said" is kept by the [`Throttle`](super::throttle::Throttle)
+//! (or any [`Pacer`](crate::pacer::Pacer)), not here: a 429's
+//! `Retry-After` blocks the scope until then, a limit its message names
+//! (`limit:60,time:1 minute`) is kept as the scope's window, and a 429 that
+//! says neither blocks the scope for the throttle's default backoff (2 to
+//! 5 s, jittered). The delay here is slept first, then acquiring the scope
+//! waits out whatever is left of the block (see
+//! [the drive loop](crate#the-drive-loop)): the longer of the two.
+//!
+//! The jitter is full: uniform in the range, drawn from the seed. The
+//! policy stops after `max_attempts` attempts, or when the delay would take
+//! the total past `max_elapsed`. Bases and ceilings are set with
+//! [`RetryPolicy::with_backoff`] and [`RetryPolicy::with_throttling_backoff`].
 //!
 //! **Every retry is a new request**: build and sign it again, so that it
 //! carries a fresh date (`X-Sdk-Date`); a replayed signature goes stale.
 //!
-//! The delay here does not read `Retry-After`: the
-//! [`Throttle`](super::throttle::Throttle) does, and holds the scope until
-//! then. Sleep the delay, then acquire, which waits out whatever is left of
-//! the server's block (see [the drive loop](crate#the-drive-loop)).
+//! # Across calls: the retry budget
+//!
+//! The policy decides about one call. During an outage every call would
+//! retry in full, and the service would meet `max_attempts` times its load
+//! when it tries to recover; a [`RetryBudget`] bounds the retries all calls
+//! of a client make together (a retry costs tokens, a success gives some
+//! back; first attempts are never refused). The
+//! [`Client`](crate::client::Client) keeps one, on by default, and asks it
+//! after the policy said `Retry`: a refusal ends the call with
+//! [`StopReason::BudgetExhausted`] ([`Error::RetryBudgetExhausted`]). See
+//! [`RetryBudget`] for its arithmetic and defaults.
 //!
 //! ```
 //! use std::time::Duration;
@@ -47,7 +74,12 @@
 //! let RetryDecision::Retry(d) = policy.decide(OperationId::CreateMixJob, 1, Duration::ZERO, throttled, 7) else {
 //!     panic!("a 429 is retried");
 //! };
-//! assert!(d <= Duration::from_millis(500));
+//! assert!(d <= Duration::from_secs(1)); // the throttling base
+//! let unavailable = Outcome::Status { status: 503, error_code: None };
+//! let RetryDecision::Retry(d) = policy.decide(OperationId::ShowMixJob, 1, Duration::ZERO, unavailable, 7) else {
+//!     panic!("a 503 is retried");
+//! };
+//! assert!(d <= Duration::from_millis(500)); // the base of failures
 //!
 //! // A timeout after sending: fine to repeat a read, not a job creation.
 //! let read = policy.decide(OperationId::ShowMixJob, 1, Duration::ZERO, Outcome::Timeout, 7);
@@ -59,16 +91,27 @@
 use std::time::Duration;
 
 use super::{nanos, splitmix64, uniform};
+
+pub use super::budget::{
+    RetryBudget, RetryKind, DEFAULT_BUDGET_CAPACITY, DEFAULT_RETRY_COST, DEFAULT_SUCCESS_REFILL,
+    DEFAULT_THROTTLED_RETRY_COST,
+};
 use crate::throttle::is_quota_message;
 use crate::transport::TransportErrorKind;
 use crate::{ApiError, Error, OperationId};
 
 /// Default: attempts in all, the first included.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
-/// Default: the ceiling of the first retry's delay.
+/// Default: the ceiling of the first retry's delay after a failure (a
+/// 5xx, a connection failure, a timeout).
 pub const DEFAULT_BASE_DELAY: Duration = Duration::from_millis(500);
-/// Default: the largest delay.
+/// Default: the largest delay after a failure.
 pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(10);
+/// Default: the ceiling of the first retry's delay after a 429 (throttled
+/// for a rate), before the wait the service asked for.
+pub const DEFAULT_THROTTLING_BASE_DELAY: Duration = Duration::from_secs(1);
+/// Default: the largest delay after a 429.
+pub const DEFAULT_THROTTLING_MAX_DELAY: Duration = Duration::from_secs(10);
 /// Default: no retry would start later than this after the first attempt.
 pub const DEFAULT_MAX_ELAPSED: Duration = Duration::from_secs(60);
 
@@ -162,6 +205,11 @@ pub enum StopReason {
     AttemptsExhausted,
     /// The delay would end after `max_elapsed`.
     OutOfTime,
+    /// The policy would retry, but the client's [`RetryBudget`] cannot pay
+    /// for it: too many retries across calls lately (an outage, most
+    /// likely). Not a decision of [`RetryPolicy::decide`]: the
+    /// [`Client`](crate::client::Client) makes it after.
+    BudgetExhausted,
 }
 
 /// The retry policy: which failures to retry, how long to wait, when to give
@@ -171,6 +219,8 @@ pub struct RetryPolicy {
     max_attempts: u32,
     base_delay: Duration,
     max_delay: Duration,
+    throttling_base_delay: Duration,
+    throttling_max_delay: Duration,
     max_elapsed: Duration,
     ambiguous_retries: bool,
 }
@@ -182,13 +232,16 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// The defaults: 4 attempts, delays from 500 ms doubling up to 10 s, 60 s
-    /// in all, no ambiguous retries of unsafe operations.
+    /// The defaults: 4 attempts, delays from 500 ms doubling up to 10 s
+    /// after failures and from 1 s doubling up to 10 s after 429s, 60 s in
+    /// all, no ambiguous retries of unsafe operations.
     pub const fn new() -> RetryPolicy {
         RetryPolicy {
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             base_delay: DEFAULT_BASE_DELAY,
             max_delay: DEFAULT_MAX_DELAY,
+            throttling_base_delay: DEFAULT_THROTTLING_BASE_DELAY,
+            throttling_max_delay: DEFAULT_THROTTLING_MAX_DELAY,
             max_elapsed: DEFAULT_MAX_ELAPSED,
             ambiguous_retries: false,
         }
@@ -205,11 +258,22 @@ impl RetryPolicy {
         self
     }
 
-    /// The delay ceiling after the first attempt, doubling per attempt up to
-    /// `max` (`base` is cut to `max`).
+    /// After a failure (a 5xx, a connection failure, a timeout): the delay
+    /// ceiling after the first attempt, doubling per attempt up to `max`
+    /// (`base` is cut to `max`).
     pub fn with_backoff(mut self, base: Duration, max: Duration) -> Self {
         self.base_delay = base.min(max);
         self.max_delay = max;
+        self
+    }
+
+    /// After a 429 for a rate: the delay ceiling after the first attempt,
+    /// doubling per attempt up to `max` (`base` is cut to `max`). The
+    /// client waits the longer of this delay and the service's own
+    /// (`Retry-After`, kept by the throttle).
+    pub fn with_throttling_backoff(mut self, base: Duration, max: Duration) -> Self {
+        self.throttling_base_delay = base.min(max);
+        self.throttling_max_delay = max;
         self
     }
 
@@ -252,7 +316,10 @@ impl RetryPolicy {
         if attempt.max(1) >= self.max_attempts {
             return RetryDecision::Stop(StopReason::AttemptsExhausted);
         }
-        let delay = self.backoff(attempt, seed);
+        let delay = match RetryKind::of(outcome) {
+            RetryKind::Throttled => self.throttling_backoff(attempt, seed),
+            RetryKind::Failure => self.backoff(attempt, seed),
+        };
         if elapsed.saturating_add(delay) > self.max_elapsed {
             return RetryDecision::Stop(StopReason::OutOfTime);
         }
@@ -276,21 +343,37 @@ impl RetryPolicy {
         }
     }
 
-    /// The delay after attempt `attempt` (from 1), before the limits: uniform
-    /// in `0..=min(max_delay, base * 2^(attempt-1))`, drawn from the
-    /// `attempt`-th SplitMix64 output of `seed`.
+    /// The delay after attempt `attempt` (from 1) failed, before the
+    /// limits: uniform in `0..=min(max_delay, base * 2^(attempt-1))`, drawn
+    /// from the `attempt`-th SplitMix64 output of `seed`.
     pub fn backoff(&self, attempt: u32, seed: u64) -> Duration {
-        let attempt = attempt.max(1);
-        let shift = attempt - 1;
-        let base = nanos(self.base_delay);
-        let max = nanos(self.max_delay);
-        let ceiling = if shift >= 63 {
-            max
-        } else {
-            base.saturating_mul(1u64 << shift).min(max)
-        };
-        let r =
-            splitmix64(seed.wrapping_add(u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15)));
-        Duration::from_nanos(uniform(r, 0, ceiling))
+        jittered(self.base_delay, self.max_delay, attempt, seed)
     }
+
+    /// [`backoff`](Self::backoff) after a 429, from the throttling base and
+    /// ceiling ([`with_throttling_backoff`](Self::with_throttling_backoff)).
+    pub fn throttling_backoff(&self, attempt: u32, seed: u64) -> Duration {
+        jittered(
+            self.throttling_base_delay,
+            self.throttling_max_delay,
+            attempt,
+            seed,
+        )
+    }
+}
+
+/// Uniform in `0..=min(max, base * 2^(attempt-1))`, drawn from the
+/// `attempt`-th SplitMix64 output of `seed`.
+fn jittered(base: Duration, max: Duration, attempt: u32, seed: u64) -> Duration {
+    let attempt = attempt.max(1);
+    let shift = attempt - 1;
+    let base = nanos(base);
+    let max = nanos(max);
+    let ceiling = if shift >= 63 {
+        max
+    } else {
+        base.saturating_mul(1u64 << shift).min(max)
+    };
+    let r = splitmix64(seed.wrapping_add(u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15)));
+    Duration::from_nanos(uniform(r, 0, ceiling))
 }

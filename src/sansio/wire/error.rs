@@ -89,6 +89,33 @@ pub enum Error {
         /// The last attempt's error, if an attempt failed.
         last: Option<Box<Error>>,
     },
+    /// The retry policy would have retried, but the client's
+    /// [`RetryBudget`](crate::retry::RetryBudget) could not pay for it:
+    /// calls have retried a lot lately (an outage, most likely), and this
+    /// one ends with its last error rather than add to the load. Calls go on
+    /// being made; their retries come back as successes refill the budget.
+    #[error("retry budget exhausted after {attempts} attempt(s); last error: {last}")]
+    RetryBudgetExhausted {
+        /// Attempts sent.
+        attempts: u32,
+        /// The last attempt's error.
+        last: Box<Error>,
+    },
+    /// The call would have had to wait for the throttle longer than the
+    /// client's bound allows (see
+    /// [`ClientBuilder::max_throttle_wait`](crate::client::ClientBuilder::max_throttle_wait)):
+    /// the local window is full, or the service asked to hold off
+    /// (`Retry-After`). Returned at once, without waiting; calling again
+    /// after `retry_after` finds the scope free (absent other calls).
+    #[error("throttled: retry after {retry_after:?}{}", last_error(last))]
+    Throttled {
+        /// How long the call would have had to wait.
+        retry_after: std::time::Duration,
+        /// Attempts sent.
+        attempts: u32,
+        /// The last attempt's error (a 429, say), if an attempt failed.
+        last: Option<Box<Error>>,
+    },
 }
 
 fn last_error(last: &Option<Box<Error>>) -> String {
@@ -140,12 +167,15 @@ impl Error {
     }
 
     /// The request id of the answer this error came from, if the server
-    /// gave one (for a deadline, that of the last attempt).
+    /// gave one (for a deadline, a fail-fast throttle or an exhausted retry
+    /// budget, that of the last attempt).
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Api(e) | Error::QuotaExhausted(e) => e.request_id.as_deref(),
             Error::Decode(e) => e.request_id.as_deref(),
-            Error::DeadlineExceeded { last: Some(e), .. } => e.request_id(),
+            Error::DeadlineExceeded { last: Some(e), .. }
+            | Error::Throttled { last: Some(e), .. } => e.request_id(),
+            Error::RetryBudgetExhausted { last, .. } => last.request_id(),
             _ => None,
         }
     }
@@ -217,7 +247,7 @@ impl Error {
 /// | [`is_unknown_api`](Self::is_unknown_api) | 404 `APIGW.0101` / `APIG.0101`: no such API (wrong endpoint or path) |
 /// | [`is_invalid_parameter`](Self::is_invalid_parameter) | 400 `RTC.00001002`, `RTC.00001003`, `RTC.00001004`, `APIGW.0201`, `APIG.0201`; a parameter the client refused before sending |
 /// | [`is_missing_parameter`](Self::is_missing_parameter) | 400 `RTC.00001005`; a required parameter the client found missing |
-/// | [`is_throttled`](Self::is_throttled) | 429 for a rate (`APIG.0308`): wait and call again |
+/// | [`is_throttled`](Self::is_throttled) | 429 for a rate (`APIG.0308`), or the client's fail-fast [`Error::Throttled`]: wait and call again |
 /// | [`is_quota_exhausted`](Self::is_quota_exhausted) | [`Error::QuotaExhausted`], or 429 naming a daily quota |
 /// | [`is_auth`](Self::is_auth) | 401 (`APIGW.0301`, `APIG.0301`), `RTC.00001001`; [`Error::InvalidCredentials`] |
 /// | [`is_forbidden`](Self::is_forbidden) | 403 (`APIGW.0302`) |
@@ -229,8 +259,9 @@ impl Error {
 /// | [`is_retryable`](Self::is_retryable) | what the default [`RetryPolicy`](crate::retry::RetryPolicy) retries: 429 (not a quota), 500, 502, 503, 504, a transport failure other than a body too large |
 /// | [`is_ambiguous`](Self::is_ambiguous) | the call may have taken effect: 504, a timeout or failure after sending |
 ///
-/// An [`Error::DeadlineExceeded`] is none of these (its `last` error may
-/// be): the classification is of the error itself.
+/// An [`Error::DeadlineExceeded`] or [`Error::RetryBudgetExhausted`] is
+/// none of these (its `last` error may be): the classification is of the
+/// error itself.
 ///
 /// ```
 /// use http::{HeaderMap, StatusCode};
@@ -281,10 +312,16 @@ impl Error {
         }
     }
 
-    /// Throttled for a rate: see [`ApiError::is_throttled`]. A daily quota
-    /// is [`is_quota_exhausted`](Self::is_quota_exhausted) instead.
+    /// Throttled for a rate: see [`ApiError::is_throttled`]; or refused at
+    /// once by the client ([`Error::Throttled`]) because the throttle's wait
+    /// was longer than its bound. A daily quota is
+    /// [`is_quota_exhausted`](Self::is_quota_exhausted) instead.
     pub fn is_throttled(&self) -> bool {
-        matches!(self, Error::Api(e) if e.is_throttled())
+        match self {
+            Error::Api(e) => e.is_throttled(),
+            Error::Throttled { .. } => true,
+            _ => false,
+        }
     }
 
     /// A daily (or longer) quota is used up: [`Error::QuotaExhausted`], or
