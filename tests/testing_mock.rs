@@ -2,6 +2,7 @@
 //! cases applications test: retries of 503s, a timeout after a job-creating
 //! POST, a list over several pages, unmatched requests, rule modes and
 //! sequences, capture and request assertions, many threads.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // files, threads, clocks
 
 use std::error::Error as _;
 use std::sync::Arc;

@@ -433,7 +433,10 @@ impl Cassette {
         let header: Header = serde_json::from_str(first).map_err(|e| {
             CassetteError::invalid(
                 line,
-                format!("expected {{\"format\":\"{FORMAT}\",\"version\":{VERSION}}}: {e}"),
+                format!(
+                    "expected {{\"format\":\"{FORMAT}\",\"version\":{VERSION}}}: {}",
+                    json_error(&e)
+                ),
             )
         })?;
         if header.format != FORMAT {
@@ -454,7 +457,7 @@ impl Cassette {
         let mut exchanges = Vec::new();
         for (line, text) in lines {
             let exchange: Exchange = serde_json::from_str(text)
-                .map_err(|e| CassetteError::invalid(line, e.to_string()))?;
+                .map_err(|e| CassetteError::invalid(line, json_error(&e)))?;
             exchange.check(line)?;
             exchanges.push(exchange);
         }
@@ -522,6 +525,14 @@ impl Cassette {
     pub fn is_empty(&self) -> bool {
         self.exchanges.is_empty()
     }
+}
+
+/// A JSON error on one line: its message and column (serde_json's own
+/// position counts lines within the line).
+fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let message = text.rsplit_once(" at line ").map_or(&*text, |(m, _)| m);
+    format!("{message} at column {}", e.column())
 }
 
 /// The line (from 1) of byte `at`.
