@@ -231,6 +231,10 @@ pub(crate) struct PolicyArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct OpsArgs {
+    /// Only the operations this word finds: in the upstream name, an alias or
+    /// the summary, ignoring case (`enable`, `kick`, `layout`, `mixjob`)
+    #[arg(value_name = "WORD")]
+    pub(crate) word: Option<String>,
     /// Only the operations of this rate-limit category
     #[arg(long, value_name = "CATEGORY", value_parser = category_names())]
     pub(crate) category: Option<String>,

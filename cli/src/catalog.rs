@@ -43,6 +43,7 @@ fn info_json(info: &OperationInfo) -> Map<String, Value> {
     let mut map = Map::new();
     map.insert("name".into(), info.name.into());
     map.insert("summary".into(), info.summary.into());
+    map.insert("aliases".into(), info.aliases.into());
     map.insert("method".into(), info.method.as_str().into());
     map.insert("path".into(), info.path.into());
     map.insert("category".into(), info.category.name().into());
@@ -58,8 +59,10 @@ fn info_json(info: &OperationInfo) -> Map<String, Value> {
 
 /// `sparkrtc ops [--category C]`.
 pub(crate) fn list(global: &Global, args: &OpsArgs) -> Result<(), Failure> {
+    let found = args.word.as_deref().map(dynamic::search_operations);
     let infos: Vec<&OperationInfo> = OperationId::ALL
         .iter()
+        .filter(|id| found.as_ref().is_none_or(|found| found.contains(id)))
         .map(|id| id.info())
         .filter(|info| {
             args.category
@@ -230,6 +233,7 @@ pub(crate) fn describe(global: &Global, name: &str) -> Result<(), Failure> {
     if let Some(items) = info.items {
         let _ = writeln!(text, "  a list: --all-pages pages through `{items}`");
     }
+    let _ = writeln!(text, "  also found as: {}", info.aliases.join(", "));
     text.push('\n');
     out.write(&text)?;
     let mut table = Table::new();

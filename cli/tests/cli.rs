@@ -221,6 +221,44 @@ fn describe_shows_every_parameter_and_an_example() {
         .code(2)
         .stdout("")
         .stderr("sparkrtc: error: unknown operation `ShowMixjob`; did you mean `ShowMixJob`?\n");
+    // A name users guess is an alias of the upstream one.
+    bare(home.path())
+        .args(["describe", "EnableApp"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr("sparkrtc: error: unknown operation `EnableApp`; did you mean `StartApp`?\n");
+    let text = stdout_of(bare(home.path()).args(["describe", "RemoveUsers"]));
+    assert!(
+        text.contains("\n  also found as: kick, KickUsers, KickUser, RemoveUser, expel\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn ops_finds_operations_by_the_words_users_search_for() {
+    let home = scratch();
+    let names = |word: &str| -> Vec<String> {
+        json_of(bare(home.path()).args(["ops", word, "-o", "json"]))
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names("enable"), ["StartApp"]);
+    assert_eq!(names("KICK"), ["RemoveUsers"]);
+    assert_eq!(names("layout"), ["UpdateMixJob"]);
+    assert_eq!(
+        names("mixjob"),
+        ["CreateMixJob", "ShowMixJob", "UpdateMixJob", "StopMixJob"]
+    );
+    assert!(names("frobnicate").is_empty());
+    let ops = json_of(bare(home.path()).args(["ops", "dismiss", "-o", "json"]));
+    assert_eq!(
+        ops[0]["aliases"],
+        json!(["dismiss", "DismissRoom", "close", "CloseRoom", "DeleteRoom"])
+    );
 }
 
 // ------------------------------------------------------------------- call

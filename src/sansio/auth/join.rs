@@ -10,6 +10,15 @@
 //! reference's code sample computes it. The user's role is not signed. The
 //! `app_key` comes from `ShowApp` or `ListApps` (`authentication.app_key`).
 //!
+//! **Which validity governs.** The signature's own `ctime`, which the
+//! application server chooses: the access-authentication reference defines
+//! the expiry as `ctime` (now plus the validity, recommended 2 hours, under
+//! 12), and the signature is checked against it. An application's
+//! [`AppAuth::expire`](crate::model::AppAuth::expire) (300 s by default) is
+//! the URL-authentication setting `ShowApp` reports; it is not an input of
+//! the signature or of `ctime`, no operation of the API sets it, and this
+//! module does not read it. Pass the validity you want to [`sign`].
+//!
 //! The format cannot tell `a+b` / `c` from `a` / `b+c`: ids that may contain
 //! `+` sign ambiguously, whatever computes the signature.
 //!

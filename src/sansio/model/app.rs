@@ -66,7 +66,12 @@ response_model! {
         fields {
             /// Whether URL authentication is on.
             enable: bool,
-            /// Validity of the join signature, seconds (default 300).
+            /// The signature validity the application reports for URL
+            /// authentication, seconds (default 300). A join signature's
+            /// expiry is the `ctime` the application server signs (the
+            /// reference recommends now plus 2 hours, under 12): see
+            /// [`join`](crate::join) for which governs. Read-only here: no
+            /// operation sets it.
             expire: i64,
             /// The key join signatures are made with. Secret.
             app_key: Secret,

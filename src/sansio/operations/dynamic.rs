@@ -52,18 +52,61 @@ pub fn operation(name: &str) -> Result<OperationId, Error> {
 
 /// The operation whose name is closest to `name` (by edit distance, ignoring
 /// case), when it is close enough to be the one meant: what
-/// [`Error::suggestion`] offers for an unknown operation.
+/// [`Error::suggestion`] offers for an unknown operation. A name that is one
+/// of an operation's [aliases](crate::OperationInfo::aliases) (`EnableApp`,
+/// `KickUsers`), ignoring case, is that operation.
 ///
 /// ```
 /// use sparkrtc::{dynamic, OperationId};
 ///
 /// assert_eq!(dynamic::closest_operation("ShowMixjob"), Some(OperationId::ShowMixJob));
 /// assert_eq!(dynamic::closest_operation("listapp"), Some(OperationId::ListApps));
+/// assert_eq!(dynamic::closest_operation("EnableApp"), Some(OperationId::StartApp));
 /// assert_eq!(dynamic::closest_operation("Frobnicate"), None);
 /// ```
 pub fn closest_operation(name: &str) -> Option<OperationId> {
+    if let Some(id) = OperationId::ALL.iter().copied().find(|id| {
+        id.info()
+            .aliases
+            .iter()
+            .any(|alias| alias.eq_ignore_ascii_case(name))
+    }) {
+        return Some(id);
+    }
     let found = closest(name, OperationId::ALL.iter().map(|id| id.name()))?;
     OperationId::from_name(found)
+}
+
+/// The operations a word finds, in table order: those whose upstream name
+/// contains it, that have it as an [alias](crate::OperationInfo::aliases), or
+/// whose summary contains it, all ignoring ASCII case. For when the upstream
+/// name is not the word a user has in mind ("enable an app" is
+/// [`StartApp`](crate::ops::StartApp), "kick" is
+/// [`RemoveUsers`](crate::ops::RemoveUsers)). An empty word finds nothing.
+///
+/// ```
+/// use sparkrtc::{dynamic, OperationId};
+///
+/// assert_eq!(dynamic::search_operations("enable"), [OperationId::StartApp]);
+/// assert_eq!(dynamic::search_operations("kick"), [OperationId::RemoveUsers]);
+/// assert_eq!(dynamic::search_operations("layout"), [OperationId::UpdateMixJob]);
+/// assert!(dynamic::search_operations("frobnicate").is_empty());
+/// ```
+pub fn search_operations(word: &str) -> Vec<OperationId> {
+    if word.is_empty() {
+        return Vec::new();
+    }
+    let word = word.to_ascii_lowercase();
+    OperationId::ALL
+        .iter()
+        .copied()
+        .filter(|id| {
+            let info = id.info();
+            info.name.to_ascii_lowercase().contains(&word)
+                || info.aliases.iter().any(|a| a.eq_ignore_ascii_case(&word))
+                || info.summary.to_ascii_lowercase().contains(&word)
+        })
+        .collect()
 }
 
 /// One parameter an operation reads, at any depth, as its request type

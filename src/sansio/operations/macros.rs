@@ -10,6 +10,7 @@
 /// ```text
 /// Name {
 ///     summary: "One line.",
+///     aliases: ["enable", "EnableApp"],  // words users search for; default: none
 ///     /// Optional longer docs.
 ///     method: GET,
 ///     path: "/v2/apps/{app_id}/...",
@@ -32,6 +33,7 @@ macro_rules! operations {
         $(
             $name:ident {
                 summary: $summary:literal,
+                $( aliases: [ $($alias:literal),* $(,)? ], )?
                 $(#[doc = $doc:literal])*
                 method: $method:ident,
                 path: $path:literal,
@@ -60,6 +62,7 @@ macro_rules! operations {
         $(
             #[doc = concat!($summary, "\n")]
             $(#[doc = $doc])*
+            $($(#[doc(alias = $alias)])*)?
             #[doc = concat!(
                 "\n\n`", stringify!($method), " ", $path, "` · upstream name `", stringify!($name),
                 "` · throttle category [`", stringify!($category), "`](crate::throttle::ThrottleCategory::",
@@ -254,6 +257,7 @@ macro_rules! operations {
                     id: OperationId::$name,
                     name: stringify!($name),
                     summary: $summary,
+                    aliases: &[ $($($alias),*)? ],
                     method: ::http::Method::$method,
                     path: $path,
                     category: $crate::throttle::ThrottleCategory::$category,

@@ -220,6 +220,10 @@ pub struct OperationInfo {
     pub name: &'static str,
     /// One-line summary.
     pub summary: &'static str,
+    /// The words users search for when they do not know the upstream name
+    /// (`enable` and `EnableApp` for [`StartApp`](crate::ops::StartApp));
+    /// rustdoc's search finds the operation by them too (`#[doc(alias)]`).
+    pub aliases: &'static [&'static str],
     /// HTTP method.
     pub method: Method,
     /// Path template, for example `/v2/apps/{app_id}/mix-stream-jobs`.

@@ -32,6 +32,15 @@ operations! {
     // ---------------------------------------------------------------- apps
     CreateApp {
         summary: "Create an application.",
+        aliases: ["NewApp", "application"],
+        /// A new application starts enabled (`ACTIVATION`): the reference has
+        /// no enabling step after creation, and the simulator creates it so.
+        /// Rooms, recording and mixing work without [`StartApp`];
+        /// [`App::status`] on a `ShowApp` answer reads the state, and
+        /// [`StopApp`] disables the application.
+        ///
+        /// Not safe to retry: a timeout after sending may have created the
+        /// application, and a second request would create another.
         method: POST,
         path: "/v2/apps",
         category: ApplicationManagement,
@@ -42,13 +51,16 @@ operations! {
 
     ListApps {
         summary: "List applications.",
+        aliases: ["applications", "GetApps"],
         method: GET,
         path: "/v2/apps",
         category: ApplicationManagement,
         optional: [
             /// Only applications in this state.
             state: AppStatus,
-            /// Page number, from 0 (default 0).
+            /// Page number, from 0 (default 0): the page skips `offset * limit`
+            /// applications. A page number here, as on `ListRecordRules`; the
+            /// statistical lists take an item offset instead.
             offset: u32,
             /// Page size, 1..=100 (default 100).
             limit: u32 [1..=100],
@@ -59,6 +71,7 @@ operations! {
 
     ShowApp {
         summary: "Show one application.",
+        aliases: ["GetApp", "DescribeApp", "application"],
         /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         /// Wait for a status with [`Client::wait_app`](crate::client::Client::wait_app).
         method: GET,
@@ -73,6 +86,7 @@ operations! {
 
     DeleteApp {
         summary: "Delete an application.",
+        aliases: ["RemoveApp", "application"],
         /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: DELETE,
         path: "/v2/apps/{app_id}",
@@ -86,6 +100,7 @@ operations! {
 
     StartApp {
         summary: "Enable an application.",
+        aliases: ["enable", "EnableApp", "activate", "resume"],
         /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: POST,
         path: "/v2/apps/{app_id}/enable",
@@ -99,6 +114,7 @@ operations! {
 
     StopApp {
         summary: "Disable an application: no new rooms; joined rooms continue; mixing and recording stop working.",
+        aliases: ["disable", "DisableApp", "deactivate", "suspend"],
         /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: POST,
         path: "/v2/apps/{app_id}/disable",
@@ -113,6 +129,7 @@ operations! {
     // -------------------------------------------------------- record rules
     CreateRecordRule {
         summary: "Create a recording rule, or update the application's rule for the same OBS location.",
+        aliases: ["template", "RecordTemplate", "CreateRecordTemplate", "recording"],
         /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: POST,
         path: "/v2/apps/{app_id}/record-rules",
@@ -127,6 +144,7 @@ operations! {
 
     ListRecordRules {
         summary: "List recording rules.",
+        aliases: ["template", "ListRecordTemplates", "recording"],
         /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: GET,
         path: "/v2/apps/{app_id}/record-rules",
@@ -136,7 +154,9 @@ operations! {
             app_id,
         ],
         optional: [
-            /// Page number, from 0.
+            /// Page number, from 0: the page skips `offset * limit` rules. A page
+            /// number here, as on `ListApps`; the statistical lists take an
+            /// item offset instead.
             offset: u32,
             /// Page size.
             limit: u32,
@@ -147,6 +167,7 @@ operations! {
 
     ShowRecordRule {
         summary: "Show a recording rule.",
+        aliases: ["template", "GetRecordRule", "recording"],
         /// An unknown `app_id` or `rule_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: GET,
         path: "/v2/apps/{app_id}/record-rules/{rule_id}",
@@ -162,6 +183,7 @@ operations! {
 
     UpdateRecordRule {
         summary: "Update a recording rule.",
+        aliases: ["template", "UpdateRecordTemplate", "recording"],
         /// An unknown `app_id` or `rule_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: PUT,
         path: "/v2/apps/{app_id}/record-rules/{rule_id}",
@@ -178,6 +200,7 @@ operations! {
 
     DeleteRecordRule {
         summary: "Delete a recording rule (not allowed while it is in use).",
+        aliases: ["template", "DeleteRecordTemplate", "recording"],
         /// An unknown `app_id` or `rule_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: DELETE,
         path: "/v2/apps/{app_id}/record-rules/{rule_id}",
@@ -194,6 +217,7 @@ operations! {
     // ---------------------------------------------------------- auto-record
     ShowAutoRecord {
         summary: "Show the automatic recording settings.",
+        aliases: ["automatic", "auto_recording", "GetAutoRecord", "recording"],
         /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: GET,
         path: "/v2/apps/{app_id}/auto-record-mode",
@@ -207,6 +231,7 @@ operations! {
 
     UpdateAutoRecord {
         summary: "Turn automatic single-stream recording on or off.",
+        aliases: ["automatic", "auto_recording", "EnableAutoRecord", "DisableAutoRecord", "recording"],
         /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: PUT,
         path: "/v2/apps/{app_id}/auto-record-mode",
@@ -222,6 +247,7 @@ operations! {
     // ------------------------------------------------------------ callbacks
     ShowRecordCallback {
         summary: "Show the recording-event callback.",
+        aliases: ["webhook", "notification", "GetRecordCallback"],
         /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: GET,
         path: "/v2/apps/{app_id}/record-callback",
@@ -235,6 +261,7 @@ operations! {
 
     UpdateRecordCallback {
         summary: "Set the recording-event callback.",
+        aliases: ["webhook", "notification", "SetRecordCallback", "callback_url"],
         /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: PUT,
         path: "/v2/apps/{app_id}/record-callback",
@@ -250,6 +277,7 @@ operations! {
     // ------------------------------------------------------- mixed streams
     CreateMixJob {
         summary: "Start a mixed-stream (transcoding and recording) job.",
+        aliases: ["StartMixJob", "mix", "composite", "transcode", "recording"],
         /// Audio-only mixing uses `encode_template` `audio_only` and no video
         /// fields; otherwise `layout_template` is required. The stream is named
         /// `m_{job_id}_{room_id}`.
@@ -272,6 +300,7 @@ operations! {
 
     ShowMixJob {
         summary: "Show a mixed-stream job.",
+        aliases: ["GetMixJob", "DescribeMixJob", "mix", "status"],
         /// An unknown `app_id` or `job_id` (or a single-stream job's id) answers
         /// 404 `RTC.00001003`, the code of a bad parameter with 404
         /// ([`Error::is_not_found`](crate::Error::is_not_found)). Wait for a state with
@@ -290,6 +319,7 @@ operations! {
 
     UpdateMixJob {
         summary: "Change the layout of a mixed-stream job.",
+        aliases: ["layout", "relayout", "UpdateLayout", "mix"],
         /// An unknown `app_id` or `job_id` answers 404 `RTC.00001003`
         /// ([`Error::is_not_found`](crate::Error::is_not_found)); a stopped job, `RTC.00001009`
         /// ([`Error::is_job_done`](crate::Error::is_job_done)).
@@ -308,6 +338,7 @@ operations! {
 
     StopMixJob {
         summary: "Stop a mixed-stream job.",
+        aliases: ["EndMixJob", "mix"],
         /// An unknown `app_id` or `job_id` answers 404 `RTC.00001003`
         /// ([`Error::is_not_found`](crate::Error::is_not_found)); a stopped job, `RTC.00001009`
         /// ([`Error::is_job_done`](crate::Error::is_job_done)).
@@ -326,6 +357,7 @@ operations! {
     // ------------------------------------------------------ single streams
     CreateIndividualStreamJob {
         summary: "Start a single-stream recording job.",
+        aliases: ["StartIndividualStreamJob", "single", "individual", "recording"],
         /// The stream is named `s_{job_id}_{room_id}_{user_id}`.
         ///
         /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
@@ -346,6 +378,7 @@ operations! {
 
     ShowIndividualStreamJob {
         summary: "Show a single-stream job.",
+        aliases: ["GetIndividualStreamJob", "single", "individual", "status"],
         /// An unknown `app_id` or `job_id` (or a mixed-stream job's id) answers
         /// 404 `RTC.00001003`, the code of a bad parameter with 404
         /// ([`Error::is_not_found`](crate::Error::is_not_found)). Wait for a state with
@@ -364,6 +397,7 @@ operations! {
 
     UpdateIndividualStreamJob {
         summary: "Update a single-stream job (only some changes are supported).",
+        aliases: ["single", "individual"],
         /// An unknown `app_id` or `job_id` answers 404 `RTC.00001003`
         /// ([`Error::is_not_found`](crate::Error::is_not_found)); a stopped job, `RTC.00001009`
         /// ([`Error::is_job_done`](crate::Error::is_job_done)).
@@ -382,6 +416,7 @@ operations! {
 
     StopIndividualStreamJob {
         summary: "Stop a single-stream job.",
+        aliases: ["EndIndividualStreamJob", "single", "individual"],
         /// An unknown `app_id` or `job_id` answers 404 `RTC.00001003`
         /// ([`Error::is_not_found`](crate::Error::is_not_found)); a stopped job, `RTC.00001009`
         /// ([`Error::is_job_done`](crate::Error::is_job_done)).
@@ -400,6 +435,7 @@ operations! {
     // --------------------------------------------------------------- rooms
     RemoveRoom {
         summary: "Dismiss a room, removing every user in it.",
+        aliases: ["dismiss", "DismissRoom", "close", "CloseRoom", "DeleteRoom"],
         /// An unknown `app_id`, or a room the service cannot find, answers 404
         /// `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: POST,
@@ -416,6 +452,7 @@ operations! {
 
     RemoveUsers {
         summary: "Remove users from a room.",
+        aliases: ["kick", "KickUsers", "KickUser", "RemoveUser", "expel"],
         /// An unknown `app_id` answers 404 `RTC.00001003` ([`Error::is_not_found`](crate::Error::is_not_found)).
         method: POST,
         path: "/v2/apps/{app_id}/rooms/{room_id}/batch-remove-users",
@@ -433,6 +470,7 @@ operations! {
     // ---------------------------------------------------------- OBS buckets
     ListObsBuckets {
         summary: "List OBS buckets.",
+        aliases: ["storage", "bucket"],
         method: GET,
         path: "/v2/rtc-ops/buckets",
         category: ObsBucketManagement,
@@ -441,6 +479,7 @@ operations! {
 
     ListObsBucketObjects {
         summary: "List the folders or objects in an OBS bucket.",
+        aliases: ["storage", "bucket", "folders", "objects"],
         method: GET,
         path: "/v2/rtc-ops/buckets/objects",
         category: ObsBucketManagement,
@@ -461,6 +500,7 @@ operations! {
 
     UpdateObsBucketAuthority {
         summary: "Grant or revoke SparkRTC's access to an OBS bucket.",
+        aliases: ["grant", "revoke", "authorize", "permission", "bucket"],
         method: PUT,
         path: "/v2/rtc-ops/buckets/authentication",
         category: ObsBucketManagement,
@@ -471,6 +511,7 @@ operations! {
     // ------------------------------------------------ statistical analysis
     ListRtcAbnormalEvent {
         summary: "Show a user's abnormal-experience events (data of the last 5 days).",
+        aliases: ["abnormal", "statistics"],
         method: GET,
         path: "/v1/{project_id}/rtc/client/abnormalevent",
         category: StatisticalAnalysis,
@@ -492,6 +533,7 @@ operations! {
 
     ListRtcEvent {
         summary: "Show event details (data of the last 5 days).",
+        aliases: ["events", "statistics"],
         method: GET,
         path: "/v1/{project_id}/rtc/client/event",
         category: StatisticalAnalysis,
@@ -513,6 +555,7 @@ operations! {
 
     ListRtcAbnormalEventDimension {
         summary: "Show how abnormal events are distributed (span at most 1 day).",
+        aliases: ["abnormal", "statistics"],
         method: GET,
         path: "/v1/rtc/data/abnormal-event/dimension",
         category: StatisticalAnalysis,
@@ -535,6 +578,7 @@ operations! {
 
     ListRtcAbnormalEvents {
         summary: "List abnormal-experience events (span at most 1 day).",
+        aliases: ["abnormal", "statistics"],
         method: GET,
         path: "/v1/rtc/data/abnormal-events",
         category: StatisticalAnalysis,
@@ -553,7 +597,9 @@ operations! {
             end_time: UtcTime,
             /// Page size.
             limit: u32,
-            /// Page offset.
+            /// Item offset, from 0: the number of items to skip (not a page
+            /// number, unlike `ListApps`); [`pages`](crate::pages) advances it
+            /// by the items each page returned.
             offset: u32,
         ],
         output: AbnormalEvents,
@@ -562,6 +608,7 @@ operations! {
 
     ListRtcClientQosDetails {
         summary: "Show a user's call-quality metrics (data of the last 5 days).",
+        aliases: ["qos", "quality", "statistics", "metrics"],
         method: GET,
         path: "/v1/{project_id}/rtc/client/qos/details",
         category: StatisticalAnalysis,
@@ -593,7 +640,9 @@ operations! {
             time_type: String,
             /// Page size.
             limit: u32,
-            /// Page offset.
+            /// Item offset, from 0: the number of items to skip (not a page
+            /// number, unlike `ListApps`); [`pages`](crate::pages) advances it
+            /// by the items each page returned.
             offset: u32,
         ],
         output: ClientQosDetails,
@@ -602,6 +651,7 @@ operations! {
 
     ListRtcHistoryQuality {
         summary: "Show daily quality metrics (last 31 days; today is not available).",
+        aliases: ["quality", "statistics", "metrics"],
         method: GET,
         path: "/v1/{project_id}/rtc/history/quality",
         category: StatisticalAnalysis,
@@ -623,6 +673,7 @@ operations! {
 
     ListRtcHistoryScale {
         summary: "Show daily scale metrics (last 31 days; today is not available).",
+        aliases: ["scale", "statistics", "metrics"],
         method: GET,
         path: "/v1/{project_id}/rtc/history/scale",
         category: StatisticalAnalysis,
@@ -644,6 +695,7 @@ operations! {
 
     ListRtcHistoryUsage {
         summary: "Show usage over a period.",
+        aliases: ["usage", "billing", "minutes", "statistics"],
         method: GET,
         path: "/v1/{project_id}/rtc/history/usage",
         category: StatisticalAnalysis,
@@ -663,6 +715,7 @@ operations! {
 
     ListRtcRealtimeNetwork {
         summary: "Show per-minute network metrics (span at most 1 day).",
+        aliases: ["network", "statistics", "metrics"],
         method: GET,
         path: "/v1/{project_id}/rtc/realtime/network",
         category: StatisticalAnalysis,
@@ -688,6 +741,7 @@ operations! {
 
     ListRtcRealtimeQuality {
         summary: "Show per-minute quality metrics (span at most 1 day).",
+        aliases: ["quality", "statistics", "metrics"],
         method: GET,
         path: "/v1/{project_id}/rtc/realtime/quality",
         category: StatisticalAnalysis,
@@ -713,6 +767,7 @@ operations! {
 
     ListRtcRealtimeScale {
         summary: "Show per-minute scale metrics (span at most 1 day).",
+        aliases: ["online", "concurrent", "scale", "statistics"],
         method: GET,
         path: "/v1/{project_id}/rtc/realtime/scale",
         category: StatisticalAnalysis,
@@ -736,6 +791,7 @@ operations! {
 
     ListRtcRealtimeScaleDimension {
         summary: "Show online users by a dimension (region, network, platform, SDK) at one moment.",
+        aliases: ["online", "concurrent", "scale", "statistics"],
         method: GET,
         path: "/v1/{project_id}/rtc/realtime/scale/dimension",
         category: StatisticalAnalysis,
@@ -759,6 +815,7 @@ operations! {
 
     ListRtcRoomList {
         summary: "List the rooms created in a period (span at most 90 days).",
+        aliases: ["rooms", "ListRooms", "statistics"],
         method: GET,
         path: "/v1/{project_id}/rtc/rooms",
         category: StatisticalAnalysis,
@@ -778,7 +835,9 @@ operations! {
             end_time: UtcTime,
             /// Page size.
             limit: u32,
-            /// Page offset.
+            /// Item offset, from 0: the number of items to skip (not a page
+            /// number, unlike `ListApps`); [`pages`](crate::pages) advances it
+            /// by the items each page returned.
             offset: u32,
         ],
         output: RoomList,
@@ -787,6 +846,7 @@ operations! {
 
     ListRtcUserList {
         summary: "List the users who joined rooms in a period (span at most 90 days).",
+        aliases: ["users", "ListUsers", "participants", "statistics"],
         method: GET,
         path: "/v1/{project_id}/rtc/users",
         category: StatisticalAnalysis,
@@ -814,7 +874,9 @@ operations! {
             end_time: UtcTime,
             /// Page size.
             limit: u32,
-            /// Page offset.
+            /// Item offset, from 0: the number of items to skip (not a page
+            /// number, unlike `ListApps`); [`pages`](crate::pages) advances it
+            /// by the items each page returned.
             offset: u32,
             /// Per session (`detail`) or per user (`summary`, the default); wire name `type`.
             mode as "type": UserListMode,
