@@ -29,11 +29,12 @@ pub(crate) fn endpoint_from_env() -> Result<crate::Endpoint, Error> {
 
 /// The environment variable naming the Redis a fleet of clients shares its
 /// throttle through.
-#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+#[cfg_attr(not(all(feature = "redis", feature = "ureq")), allow(dead_code))]
 pub(crate) const ENV_REDIS_URL: &str = "SPARKRTC_REDIS_URL";
 
-/// `SPARKRTC_REDIS_URL`, when set and not empty.
-#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+/// `SPARKRTC_REDIS_URL`, when set and not empty (read by `Client::from_env`,
+/// which needs `ureq` too).
+#[cfg_attr(not(all(feature = "redis", feature = "ureq")), allow(dead_code))]
 pub(crate) fn redis_url_from_env() -> Option<String> {
     std::env::var(ENV_REDIS_URL)
         .ok()
