@@ -174,6 +174,10 @@
 // a file or opens a socket.
 mod sansio;
 
+// `arbitrary::Arbitrary` for the types the macros do not declare (pure).
+#[cfg(feature = "arbitrary")]
+mod fuzzing;
+
 // Everything that does I/O, each allowed to by name.
 #[allow(clippy::disallowed_methods, clippy::disallowed_types)]
 pub mod client;
@@ -212,6 +216,10 @@ pub use sansio::pacing::{retry, throttle};
 pub use sansio::wait;
 pub use sansio::wire::time as timefmt;
 pub use sansio::wire::{headers, redact, ApiError, DecodeError, Endpoint, Error};
+
+#[cfg(feature = "arbitrary")]
+#[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
+pub use fuzzing::ArbitraryRequest;
 
 // The README's snippets are doc tests.
 #[cfg(all(doctest, feature = "ureq"))]

@@ -18,6 +18,7 @@ macro_rules! string_enum {
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[cfg_attr(feature = "arbitrary", derive(::arbitrary::Arbitrary))]
         pub enum $name {
             $( $(#[$vmeta])* #[doc = concat!("`", $wire, "`")] $variant, )+
             /// A value this version of the crate does not know, kept verbatim.
@@ -158,6 +159,7 @@ macro_rules! request_model {
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "arbitrary", derive(::arbitrary::Arbitrary))]
         #[non_exhaustive]
         pub struct $name {
             $( $(#[doc = $rdoc])* pub $r: $rty, )*
@@ -282,6 +284,7 @@ macro_rules! response_model {
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "arbitrary", derive(::arbitrary::Arbitrary))]
         #[non_exhaustive]
         pub struct $name {
             $(

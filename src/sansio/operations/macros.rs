@@ -75,6 +75,7 @@ macro_rules! operations {
             /// request model (path and query parameters by wire name, the body
             /// under `body`), which the [dynamic entry point](crate::dynamic) reads.
             #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[cfg_attr(feature = "arbitrary", derive(::arbitrary::Arbitrary))]
             #[non_exhaustive]
             pub struct $name {
                 $($( $(#[doc = $pdoc])* pub $p: String, )*)?
@@ -401,6 +402,23 @@ macro_rules! operations {
             ) -> Result<Option<$crate::pages::JsonPager>, $crate::Error> {
                 match self {
                     $( OperationId::$name => json_pager!(super::$name, params $(, $pkind)?), )+
+                }
+            }
+
+            /// An arbitrary request of this operation (feature `arbitrary`):
+            /// the typed request drawn from `u`, its parameters in the SDK
+            /// request shape, and what [`build`](crate::Operation::build)
+            /// makes of it for `endpoint` (a request, or the crate's typed
+            /// error; never a panic).
+            #[cfg(feature = "arbitrary")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
+            pub fn arbitrary_request(
+                self,
+                u: &mut ::arbitrary::Unstructured<'_>,
+                endpoint: &$crate::Endpoint,
+            ) -> ::arbitrary::Result<$crate::ArbitraryRequest> {
+                match self {
+                    $( OperationId::$name => $crate::ArbitraryRequest::of::<super::$name>(u, endpoint), )+
                 }
             }
 
