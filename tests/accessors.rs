@@ -369,3 +369,23 @@ fn on_the_answers_of_the_operations() {
         "cannot decode MixJob response (HTTP 200) at `state`: absent, though the service always returns it; body \"\""
     );
 }
+
+#[test]
+fn an_apps_join_key_in_one_step() {
+    let app: App =
+        read(json!({"authentication": {"app_key": "k-0123456789abcdef0123456789abcdef"}}));
+    assert_eq!(
+        app.app_key().unwrap().expose_secret(),
+        "k-0123456789abcdef0123456789abcdef"
+    );
+    let no_key: App = read(json!({"authentication": {"enable": true}}));
+    assert_eq!(
+        parts(decode(no_key.app_key())),
+        error("App", "authentication.app_key", ABSENT)
+    );
+    let no_auth: App = read(json!({"app_id": "a"}));
+    assert_eq!(
+        parts(decode(no_auth.app_key())),
+        error("App", "authentication", ABSENT)
+    );
+}

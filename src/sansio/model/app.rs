@@ -180,6 +180,28 @@ impl App {
     pub fn status(&self) -> Result<&AppStatus, Error> {
         status_of("App", self.state.as_ref())
     }
+
+    /// The key room-join signatures are made with
+    /// (`authentication.app_key`, for [`join::sign`](crate::join::sign)), or
+    /// [`Error::Decode`](crate::Error::Decode) naming `authentication` or
+    /// `authentication.app_key` when an answer leaves it out. A
+    /// [`Secret`]: its `Debug` and `Display` never show it.
+    ///
+    /// ```
+    /// use sparkrtc::model::App;
+    ///
+    /// let app: App = serde_json::from_str(
+    ///     r#"{"app_id":"a-1","authentication":{"app_key":"0123456789abcdef0123456789abcdef"}}"#,
+    /// ).unwrap();
+    /// assert_eq!(app.app_key()?.expose_secret(), "0123456789abcdef0123456789abcdef");
+    /// let bare: App = serde_json::from_str(r#"{"app_id":"a-1"}"#).unwrap();
+    /// assert!(bare.app_key().unwrap_err().to_string().contains("authentication"));
+    /// # Ok::<(), sparkrtc::Error>(())
+    /// ```
+    pub fn app_key(&self) -> Result<&Secret, Error> {
+        let auth = access::required(self.authentication.as_ref(), "App", "authentication")?;
+        access::required(auth.app_key.as_ref(), "App", "authentication.app_key")
+    }
 }
 
 impl AppStateChange {
