@@ -42,7 +42,7 @@ use crate::pages::Paginated;
 use crate::retry::{Outcome, RetryBudget, RetryDecision, RetryKind, RetryPolicy, StopReason};
 use crate::sansio::pacing::splitmix64;
 use crate::sign::sign;
-use crate::throttle::{Admission, CredentialId, Scope, ThrottleConfig};
+use crate::throttle::{retry_after, Admission, CredentialId, Scope, ThrottleConfig};
 use crate::time::{Clock, SystemClock};
 use crate::transport::Transport;
 use crate::{dynamic, Credentials, Endpoint, Error, Operation, OperationId, Output};
@@ -210,7 +210,10 @@ impl<T: Transport> ClientBuilder<T> {
     /// or the service asked to hold off with a 429's `Retry-After`) returns
     /// at once with [`Error::Throttled`], which says how long to wait.
     /// Waits within the bound are waited (a bound of zero waits for
-    /// nothing). After a 429, the retry's delay counts towards the bound.
+    /// nothing). After a 429, the wait is the longer of its `Retry-After`
+    /// and the retry's delay, and the call fails at once when that is past
+    /// the bound; a 429 without `Retry-After` is held by the throttle for
+    /// its default backoff, found once the delay is slept.
     /// Default: no bound, the call waits within its deadline.
     ///
     /// For a service that answers its own users: it can pass the 429 on
@@ -421,6 +424,8 @@ impl<T: Transport> Client<T> {
         // The retry's delay after a 429, which counts towards the bound on
         // throttle waits.
         let mut held = Duration::ZERO;
+        // A 429's `Retry-After`, read only to fail fast.
+        let mut asked: Option<Duration> = None;
         loop {
             let mut request = call.build(&self.endpoint)?;
             let mut waited = Duration::ZERO;
@@ -454,6 +459,12 @@ impl<T: Transport> Client<T> {
                         trace::failed(id, attempt, waited, &error, None);
                         return Err(error);
                     }
+                    if self.max_throttle_wait.is_some()
+                        && parts.status == StatusCode::TOO_MANY_REQUESTS
+                    {
+                        // What the service asked for, to fail fast at once.
+                        asked = retry_after(&parts.headers);
+                    }
                     match call.parse(parts.status, &parts.headers, &body) {
                         Ok(output) => {
                             if let Some(budget) = &self.budget {
@@ -484,12 +495,14 @@ impl<T: Transport> Client<T> {
             let mut decision = self.retry.decide(id, attempt, elapsed, outcome, seed);
             if let RetryDecision::Retry(d) = decision {
                 if kind == RetryKind::Throttled {
-                    // After a 429 the delay is a wait for the throttle too.
-                    if self.max_throttle_wait.is_some_and(|bound| d > bound) {
+                    // After a 429 the delay is a wait for the throttle too,
+                    // and so is the service's `Retry-After`.
+                    let wait = asked.take().map_or(d, |asked| asked.max(d));
+                    if self.max_throttle_wait.is_some_and(|bound| wait > bound) {
                         // Not paid for: the retry is not made.
                         trace::failed(id, attempt, waited, &error, None);
                         return Err(Error::Throttled {
-                            retry_after: d,
+                            retry_after: wait,
                             attempts: attempt,
                             last: Some(Box::new(error)),
                         });
