@@ -453,9 +453,9 @@ fn a_429_asking_for_longer_than_the_bound_fails_at_once_and_is_not_paid_for() {
 }
 
 #[test]
-fn a_429_asking_for_less_than_the_bound_is_waited_and_retried() {
+fn a_429_asking_for_no_more_than_the_bound_is_waited_and_retried() {
     let (client, clock) = setup(&[rule("*:429,retry-after=2:1:1")], |b| {
-        b.max_throttle_wait(Duration::from_secs(5))
+        b.max_throttle_wait(Duration::from_secs(2))
     });
     client.call(&ListApps::new()).unwrap();
     assert_eq!(client.transport().sent(), 2);
@@ -466,12 +466,31 @@ fn a_429_asking_for_less_than_the_bound_is_waited_and_retried() {
     assert_eq!(tokens(&client), 500);
 }
 
+/// The reference SplitMix64 output function: a call's retry seed is the
+/// client's seed xor this of the call's number.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 #[test]
 fn a_429_without_retry_after_fails_once_its_default_hold_is_found_past_the_bound() {
-    // The throttle holds the scope 2 to 5 s after a 429 that says nothing;
-    // the retry's delay (at most 1 s) is slept first.
+    // The throttle holds the scope 1.5 s after a 429 that says nothing.
+    // The retry's delay `d` (under 1 s) is slept first; then the rest of
+    // the hold, `1.5 s - d`, is within the bound alone, but not with `d`.
+    let hold = Duration::from_millis(1_500);
+    let d = RetryPolicy::default().throttling_backoff(1, 19 ^ splitmix64(0));
+    assert!(d > Duration::ZERO && d < Duration::from_secs(1), "{d:?}");
+    let bound = d.max(hold - d);
     let (client, clock) = setup(&[rule("*:429:1:1")], |b| {
-        b.max_throttle_wait(Duration::from_secs(1))
+        b.throttle(
+            ThrottleConfig::documented()
+                .with_default_backoff(hold, hold)
+                .unwrap(),
+        )
+        .max_throttle_wait(bound)
     });
     match client.call(&ListApps::new()).unwrap_err() {
         Error::Throttled {
@@ -480,17 +499,23 @@ fn a_429_without_retry_after_fails_once_its_default_hold_is_found_past_the_bound
             last: Some(last),
         } => {
             assert!(last.is_throttled());
-            let slept = clock.now();
-            assert!(slept <= Duration::from_secs(1), "{slept:?}");
-            let hold = slept + retry_after;
-            assert!(
-                (Duration::from_secs(2)..=Duration::from_secs(5)).contains(&hold),
-                "{hold:?}"
-            );
+            assert_eq!(retry_after, hold - d);
         }
         other => panic!("{other:?}"),
     }
+    assert_eq!(clock.now(), d);
     assert_eq!(client.transport().sent(), 1);
+    // A bound of the whole hold waits it out.
+    let (client, clock) = setup(&[rule("*:429:1:1")], |b| {
+        b.throttle(
+            ThrottleConfig::documented()
+                .with_default_backoff(hold, hold)
+                .unwrap(),
+        )
+        .max_throttle_wait(hold)
+    });
+    client.call(&ListApps::new()).unwrap();
+    assert_eq!(clock.now(), hold);
 }
 
 #[test]

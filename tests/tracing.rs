@@ -401,3 +401,30 @@ fn no_secret_header_or_body_is_recorded() {
     }
     assert!(seen > 10, "{seen} fields seen");
 }
+
+#[test]
+fn a_retry_the_budget_refuses_stops_with_budget_exhausted() {
+    let capture = Capture::default();
+    let answers = vec![Ok((503, "{}")), Ok((503, "{}"))];
+    // Room for one retry of a 503 (10 tokens), not two.
+    let client = Client::builder(scripted(answers))
+        .credentials(Credentials::ak_sk("AKTEST", SK).unwrap())
+        .clock(Arc::new(VirtualClock::new(UNIX_EPOCH)))
+        .retry_budget(sparkrtc::retry::RetryBudget::new().with_capacity(19))
+        .seed(5)
+        .build()
+        .unwrap();
+    let err = tracing::subscriber::with_default(capture.clone(), || {
+        client.call(&ListApps::new()).unwrap_err()
+    });
+    assert!(
+        matches!(err, sparkrtc::Error::RetryBudgetExhausted { attempts: 2, .. }),
+        "{err:?}"
+    );
+    let events = capture.events();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(events[0].fields.contains_key("retry_in_ms"), "{events:?}");
+    assert_eq!(events[1].fields.get("stop"), Some(&D("BudgetExhausted")));
+    assert_eq!(events[1].fields.get("attempt"), Some(&V::U(2)));
+    assert!(!events[1].fields.contains_key("retry_in_ms"));
+}

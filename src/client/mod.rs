@@ -459,9 +459,7 @@ impl<T: Transport> Client<T> {
                         trace::failed(id, attempt, waited, &error, None);
                         return Err(error);
                     }
-                    if self.max_throttle_wait.is_some()
-                        && parts.status == StatusCode::TOO_MANY_REQUESTS
-                    {
+                    if parts.status == StatusCode::TOO_MANY_REQUESTS {
                         // What the service asked for, to fail fast at once.
                         asked = retry_after(&parts.headers);
                     }

@@ -155,12 +155,8 @@ impl RetryBudget {
     }
 
     /// The same settings holding `tokens` (at most the capacity).
-    pub const fn with_tokens(mut self, tokens: u32) -> Self {
-        self.tokens = if tokens < self.capacity {
-            tokens
-        } else {
-            self.capacity
-        };
+    pub fn with_tokens(mut self, tokens: u32) -> Self {
+        self.tokens = tokens.min(self.capacity);
         self
     }
 
