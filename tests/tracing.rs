@@ -418,7 +418,10 @@ fn a_retry_the_budget_refuses_stops_with_budget_exhausted() {
         client.call(&ListApps::new()).unwrap_err()
     });
     assert!(
-        matches!(err, sparkrtc::Error::RetryBudgetExhausted { attempts: 2, .. }),
+        matches!(
+            err,
+            sparkrtc::Error::RetryBudgetExhausted { attempts: 2, .. }
+        ),
         "{err:?}"
     );
     let events = capture.events();
