@@ -38,11 +38,16 @@
 //! "What the service said" is kept by the [`Throttle`](super::throttle::Throttle)
 //! (or any [`Pacer`](crate::pacer::Pacer)), not here: a 429's
 //! `Retry-After` blocks the scope until then, a limit its message names
-//! (`limit:60,time:1 minute`) is kept as the scope's window, and a 429 that
-//! says neither blocks the scope for the throttle's default backoff (2 to
-//! 5 s, jittered). The delay here is slept first, then acquiring the scope
-//! waits out whatever is left of the block (see
-//! [the drive loop](crate#the-drive-loop)): the longer of the two.
+//! (`limit:60,time:1 minute`) is kept as the scope's window when it is
+//! stricter than the configured one, and a 429 without `Retry-After`
+//! blocks the scope for the throttle's default backoff (2 to 5 s,
+//! jittered). The delay here is slept first, then acquiring the scope waits
+//! out whatever is left of the block (see
+//! [the drive loop](crate#the-drive-loop)): the longer of the two. A client
+//! that fails fast
+//! ([`ClientBuilder::max_throttle_wait`](crate::client::ClientBuilder::max_throttle_wait))
+//! ends the call at once with [`Error::Throttled`] instead when that wait
+//! is past its bound.
 //!
 //! The jitter is full: uniform in the range, drawn from the seed. The
 //! policy stops after `max_attempts` attempts, or when the delay would take
