@@ -76,7 +76,10 @@
 //! - [`time`]: the clocks the client and the simulator wait on, virtual
 //!   time for tests;
 //! - `simulator` (feature `simulator`): the offline SparkRTC;
-//! - `fleet` (feature `redis`): one throttle shared by a fleet through Redis.
+//! - `fleet` (feature `redis`): one throttle shared by a fleet through Redis;
+//! - `testing` (feature `test-util`): test doubles for your application, a
+//!   mock transport and record and replay (see
+//!   [below](#testing-your-application)).
 //!
 //! # The drive loop
 //!
@@ -160,6 +163,75 @@
 //! assert_eq!(attempt, 2);
 //! assert!(now >= Duration::from_secs(3), "the second attempt honoured Retry-After");
 //! # Ok::<(), sparkrtc::Error>(())
+//! ```
+//!
+//! # Testing your application
+//!
+//! Three test doubles stand in for the service, each a
+//! [`Transport`](transport::Transport) a [`Client`](client::Client) takes:
+//!
+//! - the simulator (feature `simulator`), for behaviour across calls: what
+//!   exists after it is created, jobs that start and stop, rate limits,
+//!   faults by rule;
+//! - `testing::MockTransport` (feature `test-util`), for the answers a test
+//!   scripts: "503 three times, then a job", "this exact page", "a timeout
+//!   after the POST left"; it keeps every request, read back into operation
+//!   and parameters;
+//! - `testing::Recorder` and `testing::Replayer` (feature `test-util`), for
+//!   what the real service said, recorded once into a cassette with its
+//!   secrets scrubbed, replayed on every run with no account or network.
+//!
+//! The `testing` module documents each, with examples; the README's
+//! "Testing your application" shows the three side by side.
+//!
+//! # Fuzzing your application
+//!
+//! With the `arbitrary` feature, every operation's request type and every
+//! model implements `arbitrary::Arbitrary`, and
+//! `OperationId::arbitrary_request` draws any operation's request and
+//! builds it. A fuzz target of your own (cargo fuzz) can feed arbitrary yet
+//! well-formed answers through the mock transport into your code, which
+//! must never panic whatever the service says:
+//!
+//! ```
+//! # #[cfg(all(feature = "arbitrary", feature = "test-util"))] {
+//! use arbitrary::{Arbitrary, Unstructured};
+//! use sparkrtc::client::Client;
+//! use sparkrtc::model::MixJob;
+//! use sparkrtc::ops::ShowMixJob;
+//! use sparkrtc::retry::RetryPolicy;
+//! use sparkrtc::testing::{Answer, MockTransport};
+//! use sparkrtc::transport::Transport;
+//! use sparkrtc::{Credentials, Error};
+//!
+//! /// The application code under test.
+//! fn is_recording<T: Transport>(client: &Client<T>, app: &str, job: &str) -> Result<bool, Error> {
+//!     let job = client.call(&ShowMixJob::new(app, job))?;
+//!     Ok(job.state()?.as_str() == "RUNNING")
+//! }
+//!
+//! // In fuzz/fuzz_targets/is_recording.rs:
+//! // libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzz_is_recording(data));
+//! fn fuzz_is_recording(data: &[u8]) {
+//!     let mut u = Unstructured::new(data);
+//!     let (Ok(job), Ok(status)) = (MixJob::arbitrary(&mut u), u.int_in_range(200..=599)) else {
+//!         return;
+//!     };
+//!     let mock = MockTransport::new();
+//!     let answer = if status < 300 { Answer::output(&job).status(status) } else { Answer::api_error(status) };
+//!     let _rule = mock.on::<ShowMixJob>().then(answer).build();
+//!     let client = Client::builder(mock)
+//!         .credentials(Credentials::ak_sk("AK", "SK").unwrap())
+//!         .retry(RetryPolicy::never())
+//!         .build()
+//!         .unwrap();
+//!     // Any answer: a state, or an error the application handles; no panic.
+//!     let _ = is_recording(&client, "app-1", "job-1");
+//! }
+//!
+//! fuzz_is_recording(b"any bytes at all: the fuzzer's");
+//! fuzz_is_recording(&[0x5a; 512]);
+//! # }
 //! ```
 
 #![forbid(unsafe_code)]
