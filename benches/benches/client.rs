@@ -13,22 +13,31 @@
 //!   sent by a plain `ureq::Agent`, body read into a `Vec`;
 //! - **raw socket**: the same request bytes written and the answer read over
 //!   one kept-alive `TcpStream` with no HTTP library: the floor;
-//! - **no I/O**: build, sign and parse of the captured answer.
+//! - **no I/O**: build, sign and parse of the captured answer; and its two
+//!   halves, **build + sign** (the crate's own work) and **parse** (serde
+//!   derives over `serde_json`, which grows with the answer); beside parse,
+//!   **serde_json alone** (`from_slice` into the same output type, no status,
+//!   request id or error handling: what parse costs beyond it is the crate's)
+//!   and **serde_json from_str** (the body checked as UTF-8 once, then read
+//!   as a `str`, which spares serde_json a check per string).
 //!
 //! Printed:
 //! - paired, interleaved ratios (see `support`) of wall time per call:
 //!   client / bare ureq (target <= 1.10), client / crate over ureq (the
-//!   glue, target <= 1.05), crate over ureq / bare ureq (information);
+//!   glue, target <= 1.05), crate over ureq / bare ureq (information), the
+//!   crate's parse / `serde_json::from_slice` alone (target <= 1.0);
 //! - CPU time per call of the calling thread (user plus system, from
 //!   `/proc/thread-self/schedstat`; the server's threads are not counted),
 //!   in [`CPU_ROUNDS`] interleaved rounds of [`CPU_CALLS`] calls each: the
 //!   median and the range of each contender, the client / bare ureq ratio
 //!   with its range, the no-I/O share (target <= 3 µs), and the client's
-//!   figure against the official Python SDK's (about 955 µs of CPU per call
-//!   in its own run against the same simulator: target >= 30x below).
+//!   figure against the official Python SDK's CPU per call in its own run
+//!   against the same simulator (target >= 30x below): `benches/python_sdk_cpu.py`
+//!   measures it; give its median as `SPARKRTC_PYTHON_SDK_US` (µs) to compare
+//!   with a figure taken under the same load, else [`PYTHON_SDK_US`] is used.
 //!
 //! For a profile, `SPARKRTC_BENCH_PROFILE=<contender>` (`client`,
-//! `crate_over_ureq`, `bare_ureq`, `raw`, `no_io`) runs that contender alone
+//! `crate_over_ureq`, `bare_ureq`, `raw`, `no_io`, `build_sign`, `parse`) runs that contender alone
 //! for ten seconds and measures nothing: `perf record -g` the bench binary
 //! with it set.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
@@ -55,10 +64,15 @@ use sparkrtc::{Credentials, Endpoint, Operation};
 const TARGET: f64 = 1.10;
 /// Client / crate over ureq: the loop's glue.
 const GLUE_TARGET: f64 = 1.05;
+/// The crate's parse of the answer / `serde_json::from_slice` alone into the
+/// same type: the status, request id and error handling cost less than the
+/// UTF-8 check per string that reading a `str` spares.
+const PARSE_TARGET: f64 = 1.0;
 /// The no-I/O share, CPU µs per call.
 const NO_IO_TARGET_US: f64 = 3.0;
 /// The official Python SDK's CPU per call against the same simulator (µs),
-/// measured in its own run, and how many times below it the client must be.
+/// measured in an earlier run of its own, and how many times below it
+/// the client must be.
 const PYTHON_SDK_US: f64 = 955.0;
 const PYTHON_SDK_FACTOR: f64 = 30.0;
 const CPU_CALLS: u32 = 3_000;
@@ -177,10 +191,34 @@ fn bare_ureq(s: &Setup) -> usize {
 
 /// Build, sign and parse, with no I/O: the crate's protocol work.
 fn no_io(s: &Setup) -> usize {
+    build_sign(s) + parse(s)
+}
+
+/// The request half of [`no_io`].
+fn build_sign(s: &Setup) -> usize {
     let mut request = ListApps::new().limit(10).build(&s.endpoint).unwrap();
     sparkrtc::sign::sign(&mut request, &s.credentials, SystemTime::now()).unwrap();
+    request.headers().len()
+}
+
+/// The answer half of [`no_io`].
+fn parse(s: &Setup) -> usize {
     let out = ListApps::parse(http::StatusCode::OK, &s.answer_headers, &s.answer).unwrap();
-    out.apps.len() + request.headers().len()
+    assert_eq!(out.apps.len(), 10);
+    out.apps.len()
+}
+
+/// `serde_json` alone into the same type as [`parse`].
+fn serde_json_alone(s: &Setup) -> usize {
+    let out: <ListApps as Operation>::Output = serde_json::from_slice(&s.answer).unwrap();
+    out.apps.len()
+}
+
+/// [`serde_json_alone`] from a `str` checked once.
+fn serde_json_from_str(s: &Setup) -> usize {
+    let text = std::str::from_utf8(&s.answer).unwrap();
+    let out: <ListApps as Operation>::Output = serde_json::from_str(text).unwrap();
+    out.apps.len()
 }
 
 /// One exchange over a kept-alive stream: write, read the head, read the
@@ -268,11 +306,21 @@ fn paired(mode: support::Mode) {
         |n| support::iter(n, || crate_over_ureq(&s)),
         |n| support::iter(n, || bare_ureq(&s)),
     );
+    support::paired(
+        mode,
+        "ListApps::parse of the answer",
+        "serde_json from_slice alone",
+        PARSE_TARGET,
+        |n| support::iter(n, || parse(&s)),
+        |n| support::iter(n, || serde_json_alone(&s)),
+    );
     let mut reader = BufReader::new(TcpStream::connect(s.addr).unwrap());
     reader.get_mut().set_nodelay(true).unwrap();
     if mode == support::Mode::Test {
         raw_exchange(&mut reader, &s.raw);
         no_io(&s);
+        assert_eq!(serde_json_alone(&s), 10);
+        assert_eq!(serde_json_from_str(&s), 10);
         crate_over_ureq(&s);
         return;
     }
@@ -289,6 +337,10 @@ fn paired(mode: support::Mode) {
         "bare ureq",
         "raw socket",
         "no I/O",
+        "  build + sign",
+        "  parse",
+        "  serde_json alone",
+        "  serde_json from_str",
     ];
     let mut sides: Vec<Box<dyn FnMut() + '_>> = vec![
         Box::new(|| {
@@ -306,6 +358,18 @@ fn paired(mode: support::Mode) {
         Box::new(|| {
             no_io(&s);
         }),
+        Box::new(|| {
+            build_sign(&s);
+        }),
+        Box::new(|| {
+            parse(&s);
+        }),
+        Box::new(|| {
+            serde_json_alone(&s);
+        }),
+        Box::new(|| {
+            serde_json_from_str(&s);
+        }),
     ];
     let mut times = vec![Vec::with_capacity(CPU_ROUNDS); sides.len()];
     for round in 0..=CPU_ROUNDS {
@@ -318,7 +382,8 @@ fn paired(mode: support::Mode) {
         }
     }
     println!(
-        "cpu per ListApps call, median (range) over {CPU_ROUNDS} interleaved rounds of {CPU_CALLS} calls:"
+        "cpu per ListApps call (answer {} bytes), median (range) over {CPU_ROUNDS} interleaved rounds of {CPU_CALLS} calls:",
+        s.answer.len()
     );
     for (name, t) in names.iter().zip(&times) {
         let (median, lo, hi) = spread(t, 1e6);
@@ -347,9 +412,16 @@ fn paired(mode: support::Mode) {
             "NOT MET"
         }
     );
-    let factor = PYTHON_SDK_US / client;
+    let (python, source) = match std::env::var("SPARKRTC_PYTHON_SDK_US") {
+        Ok(v) => (
+            v.parse().expect("SPARKRTC_PYTHON_SDK_US: µs"),
+            "SPARKRTC_PYTHON_SDK_US",
+        ),
+        Err(_) => (PYTHON_SDK_US, "its own earlier run"),
+    };
+    let factor = python / client;
     println!(
-        "    official Python SDK ~{PYTHON_SDK_US:.0} µs (its own run) / client {client:.2} µs = {factor:.1}x, \
+        "    official Python SDK {python:.0} µs ({source}) / client {client:.2} µs = {factor:.1}x, \
          target >= {PYTHON_SDK_FACTOR:.0}x: {} ({:?} of measuring)",
         if factor >= PYTHON_SDK_FACTOR { "met" } else { "NOT MET" },
         started.elapsed()
@@ -370,6 +442,8 @@ fn profile(name: &str) {
                 "bare_ureq" => bare_ureq(&s),
                 "raw" => raw_exchange(&mut reader, &s.raw),
                 "no_io" => no_io(&s),
+                "build_sign" => build_sign(&s),
+                "parse" => parse(&s),
                 other => panic!("no contender {other}"),
             };
         }
