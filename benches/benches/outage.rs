@@ -307,24 +307,29 @@ fn main() {
     let without = against_simulator(outage(), false, calls);
     let during = |run: &Run| {
         let n = run.records.iter().filter(|r| r.start < OUTAGE).count();
-        (n, run.records.len() - n)
+        let failed_after = run
+            .records
+            .iter()
+            .filter(|r| r.start >= OUTAGE && !r.ok)
+            .count();
+        (n, run.records.len() - n, failed_after)
     };
     // A call's three retries after a server error, at the default costs.
     let full_call = 3 * sparkrtc::retry::DEFAULT_RETRY_COST;
     let (back, refilled) = recovery(&with, full_call);
     let full = recovery(&with, sparkrtc::retry::DEFAULT_BUDGET_CAPACITY).1;
     let (back_without, _) = recovery(&without, 0);
-    let (in_with, after_with) = during(&with);
-    let (in_without, after_without) = during(&without);
+    let (in_with, after_with, failed_with) = during(&with);
+    let (in_without, after_without, failed_without) = during(&without);
     println!(
-        "after a 100% 503 outage of {} s: with the budget, {in_with} calls started during it and {after_with} after; calls after it before the success rate over {WINDOW} calls is above 99%: {}; calls after it until the budget pays a whole call's retries again ({full_call} tokens): {}, until it is full: {}",
+        "after a 100% 503 outage of {} s: with the budget, {in_with} calls started during it and {after_with} after, of which {failed_with} failed; calls after it before the success rate over {WINDOW} calls is above 99%: {}; calls after it until the budget pays a whole call's retries again ({full_call} tokens): {}, until it is full: {}",
         OUTAGE.as_secs(),
         show(back),
         show(refilled),
         show(full),
     );
     println!(
-        "without the budget, {in_without} calls started during it and {after_without} after; calls after it before the success rate over {WINDOW} calls is above 99%: {}",
+        "without the budget, {in_without} calls started during it and {after_without} after, of which {failed_without} failed; calls after it before the success rate over {WINDOW} calls is above 99%: {}",
         show(back_without),
     );
     println!();
