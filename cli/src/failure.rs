@@ -115,6 +115,10 @@ pub(crate) fn classify(error: &Error) -> Exit {
             last: Some(last), ..
         } => classify(last),
         Error::DeadlineExceeded { last: None, .. } => Exit::Throttled,
+        // Retries refused by the client's budget: the last answer says why.
+        Error::RetryBudgetExhausted { last, .. } => classify(last),
+        // The throttle would have held the call longer than its bound.
+        Error::Throttled { .. } => Exit::Throttled,
         _ => Exit::Other,
     }
 }
@@ -200,6 +204,18 @@ mod tests {
         assert_eq!(classify(&deadline(None)), Exit::Throttled);
         assert_eq!(classify(&deadline(Some(api(503)))), Exit::Service);
         assert_eq!(classify(&deadline(Some(api(429)))), Exit::Throttled);
+        let budget = |last: Error| Error::RetryBudgetExhausted {
+            attempts: 2,
+            last: Box::new(last),
+        };
+        assert_eq!(classify(&budget(api(503))), Exit::Service);
+        assert_eq!(classify(&budget(refused)), Exit::Transport);
+        let throttled = Error::Throttled {
+            retry_after: std::time::Duration::from_secs(3),
+            attempts: 1,
+            last: None,
+        };
+        assert_eq!(classify(&throttled), Exit::Throttled);
         let failure = Failure::from(Error::UnknownOperation("ShowMixjob".into()));
         assert_eq!(
             failure.message,
