@@ -434,7 +434,7 @@ fn a_thousand_connections_hold_no_threads() {
         thread_count()
     );
     drop(server);
-    assert_eq!(threads_named(SERVER_THREADS), 0);
+    assert_eq!(settled_threads_named(SERVER_THREADS, 0), 0);
     for mut c in clients {
         c.set_read_timeout(Some(PATIENCE)).unwrap();
         let mut rest = Vec::new();
@@ -881,7 +881,7 @@ fn raw_bytes(request: &Request<Vec<u8>>) -> Vec<u8> {
 #[test]
 fn shutdown_leaves_no_thread_behind() {
     let _guard = alone();
-    assert_eq!(threads_named(SERVER_THREADS), 0);
+    assert_eq!(settled_threads_named(SERVER_THREADS, 0), 0);
     let (sim, server) = serve(ServerLimits {
         workers: 3,
         ..ServerLimits::default()
@@ -892,12 +892,12 @@ fn shutdown_leaves_no_thread_behind() {
     assert_eq!(kept.reply().status, 200);
     let addr = server.addr();
     server.shutdown();
-    assert_eq!(threads_named(SERVER_THREADS), 0);
+    assert_eq!(settled_threads_named(SERVER_THREADS, 0), 0);
     assert!(kept.closed());
     assert!(TcpStream::connect(addr).is_err());
     // Served again on a new port, by a new server of the same simulator.
     let again = sim.serve("127.0.0.1:0").unwrap();
     assert_served(again.addr());
     drop(again);
-    assert_eq!(threads_named(SERVER_THREADS), 0);
+    assert_eq!(settled_threads_named(SERVER_THREADS, 0), 0);
 }

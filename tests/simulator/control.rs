@@ -110,6 +110,9 @@ fn reset_state_and_load() {
         json!({"app_id": app_id, "room_id": "room", "user_ids": ["u1", "u2"]}).to_string(),
     );
     s.control("POST", "clock/advance", r#"{"seconds": 2}"#);
+    // The served simulator's delivery thread collects due callback events
+    // whenever it wakes; collected now, the state stays put while compared.
+    s.sim.deliver_callbacks();
 
     let (status, state) = s.control("GET", "state", "");
     assert_eq!(status, 200);
@@ -118,6 +121,7 @@ fn reset_state_and_load() {
     assert_eq!(state["apps"][0]["rules"][0]["rule_id"], rule_id.as_str());
     assert_eq!(state["jobs"][0]["started"], "2024-01-02T03:04:06.000Z");
     assert_eq!(state["jobs"][0]["files"].as_array().unwrap().len(), 1);
+    assert_eq!(state["jobs"][0]["events_collected"], 1);
     assert_eq!(state["rooms"][0]["sessions"].as_array().unwrap().len(), 2);
     assert_eq!(
         state["rooms"][0]["periods"][0]["start"],
