@@ -1,5 +1,5 @@
 //! A reference model of what `sparkrtc::throttle::Throttle` must do, shared by
-//! the property test (`tests/throttle/properties.rs`) and the fuzz target
+//! the property test (`tests/offline/throttle/properties.rs`) and the fuzz target
 //! (`fuzz/fuzz_targets/throttle.rs`, which includes this file with
 //! `#[path]`). Plain Rust: it depends on `sparkrtc`, `http` and `std` only.
 //!

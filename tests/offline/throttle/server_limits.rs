@@ -8,7 +8,7 @@ use sparkrtc::throttle::{
 };
 use sparkrtc::{Error, OperationId};
 
-use crate::{headers, limit, ms, secs, throttled_body};
+use super::{headers, limit, ms, secs, throttled_body};
 
 #[test]
 fn a_daily_quota_is_an_error_not_a_wait() {

@@ -7,8 +7,8 @@ use serde_json::Value;
 use sparkrtc::model::*;
 use sparkrtc::{Endpoint, Operation, OperationId, Output};
 
-use crate::fixture::Response;
-use crate::{apps, jobs, records, rooms_obs, statistics};
+use super::fixture::Response;
+use super::{apps, jobs, records, rooms_obs, statistics};
 
 // Values shared by the fixtures (most from the API reference's examples).
 pub const APP: &str = "123456789abcdefghijklmno";
@@ -97,7 +97,7 @@ pub fn typed_case(id: OperationId, ep: &Endpoint, r: &Response) -> Typed {
     let mut cases = areas.iter().filter_map(|case| case(id, ep, r));
     let typed = cases
         .next()
-        .unwrap_or_else(|| panic!("{id}: no typed case in tests/operations/"));
+        .unwrap_or_else(|| panic!("{id}: no typed case in tests/offline/operations/"));
     assert!(cases.next().is_none(), "{id}: typed cases in two areas");
     typed
 }

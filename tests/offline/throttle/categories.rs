@@ -8,8 +8,8 @@ use sparkrtc::throttle::{
 };
 use sparkrtc::{Error, OperationId};
 
-use crate::catalog::catalog;
-use crate::{limit, secs, NS};
+use super::catalog::catalog;
+use super::{limit, secs, NS};
 
 /// The `throttling` table of the API catalog, by hand.
 const DOCUMENTED: &[(ThrottleCategory, u32, u64)] = &[

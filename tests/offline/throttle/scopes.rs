@@ -4,7 +4,7 @@ use sparkrtc::throttle::ThrottleCategory;
 use sparkrtc::throttle::{Admission, CredentialId, Scope, Throttle};
 use sparkrtc::OperationId;
 
-use crate::secs;
+use super::secs;
 
 #[test]
 fn scopes_split_by_credential_and_optionally_by_operation() {

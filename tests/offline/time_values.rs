@@ -37,7 +37,7 @@ fn at(secs: u64) -> SystemTime {
 }
 
 fn catalog() -> Value {
-    serde_json::from_str(include_str!("data/sparkrtc-api.json")).unwrap()
+    serde_json::from_str(include_str!("../data/sparkrtc-api.json")).unwrap()
 }
 
 /// The fixture's parameters of an operation.

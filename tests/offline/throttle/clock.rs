@@ -6,7 +6,7 @@ use http::StatusCode;
 use sparkrtc::throttle::{Admission, CredentialId, Scope, Throttle};
 use sparkrtc::OperationId;
 
-use crate::{headers, secs, NS, THROTTLED};
+use super::{headers, secs, NS, THROTTLED};
 
 #[test]
 fn time_going_backwards_is_clamped() {

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use sparkrtc::{Error, OperationId};
 
 fn catalog() -> Value {
-    serde_json::from_str(include_str!("data/sparkrtc-api.json")).unwrap()
+    serde_json::from_str(include_str!("../data/sparkrtc-api.json")).unwrap()
 }
 
 fn ops(cat: &Value) -> &Vec<Value> {

@@ -16,7 +16,7 @@ use sparkrtc::model::RecordFormat;
 use sparkrtc::Secret;
 
 fn vectors() -> Value {
-    serde_json::from_str(include_str!("fixtures/callback/vectors.json")).unwrap()
+    serde_json::from_str(include_str!("../fixtures/callback/vectors.json")).unwrap()
 }
 
 fn at(secs: u64) -> SystemTime {

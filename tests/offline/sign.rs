@@ -112,7 +112,7 @@ fn vector_request(v: &Value) -> Request<Vec<u8>> {
 #[test]
 fn every_generated_vector_matches_the_official_signer() {
     let vectors: Vec<Value> =
-        serde_json::from_str(include_str!("fixtures/sign/vectors.json")).unwrap();
+        serde_json::from_str(include_str!("../fixtures/sign/vectors.json")).unwrap();
     assert_eq!(vectors.len(), 347);
     let mut checked = 0;
     for v in &vectors {
@@ -184,7 +184,7 @@ fn the_sdk_signs_our_requests_identically() {
     // operation with the crate, give it the SDK's Content-Type and
     // User-Agent (which differ by design), sign: the signature must match.
     let captures: Vec<Value> =
-        serde_json::from_str(include_str!("fixtures/sdk/captured.json")).unwrap();
+        serde_json::from_str(include_str!("../fixtures/sdk/captured.json")).unwrap();
     let creds = Credentials::ak_sk("AKTEST", "SKTEST")
         .unwrap()
         .with_project_id("proj123")

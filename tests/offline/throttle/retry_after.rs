@@ -8,7 +8,7 @@ use sparkrtc::throttle::{
 };
 use sparkrtc::OperationId;
 
-use crate::{feed, headers, limit, ms, secs, NS, THROTTLED};
+use super::{feed, headers, limit, ms, secs, NS, THROTTLED};
 
 #[test]
 fn retry_after_in_every_format_blocks_the_scope_exactly() {

@@ -11,8 +11,8 @@ use sparkrtc::throttle::{
 };
 use sparkrtc::OperationId;
 
-use crate::throttle_model::{Checked, Expect, SEC};
-use crate::{limit, throttled_body};
+use super::throttle_model::{Checked, Expect, SEC};
+use super::{limit, throttled_body};
 
 #[derive(Clone, Debug)]
 enum RetryAfterInput {

@@ -4,7 +4,7 @@ use http::StatusCode;
 use sparkrtc::throttle::{CredentialId, Scope, Throttle};
 use sparkrtc::OperationId;
 
-use crate::{feed, headers, secs, throttled_body, NS};
+use super::{feed, headers, secs, throttled_body, NS};
 
 #[test]
 fn prune_forgets_only_idle_scopes() {

@@ -10,7 +10,7 @@ use serde_json::Value;
 use sparkrtc::model::*;
 
 fn catalog() -> Value {
-    serde_json::from_str(include_str!("data/sparkrtc-api.json")).unwrap()
+    serde_json::from_str(include_str!("../data/sparkrtc-api.json")).unwrap()
 }
 
 /// The values a description lists: `- VALUE` followed by a colon, a space

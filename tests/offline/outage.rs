@@ -159,7 +159,8 @@ fn a_client_built_every_documented_way_has_the_default_budget() {
 #[cfg(feature = "ureq")]
 #[test]
 fn a_client_from_the_environment_has_the_default_budget() {
-    // The only test of this binary that touches the environment.
+    // The only offline test that touches the environment (nothing else in
+    // this binary reads it).
     std::env::set_var("HUAWEICLOUD_SDK_AK", "AK");
     std::env::set_var("HUAWEICLOUD_SDK_SK", "SK");
     std::env::remove_var("SPARKRTC_REDIS_URL");

@@ -4,7 +4,7 @@
 #![cfg(feature = "simulator")]
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
-#[path = "simulator/support.rs"]
+#[path = "../simulator/support.rs"]
 mod support;
 
 use sparkrtc::model::{UpdateIndividualJobReq, UpdateMixJobReq, UpdateMixParam};

@@ -7,7 +7,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde_json::Value;
 use sparkrtc::{dynamic, Endpoint, OperationId};
 
-use crate::typed::typed_case;
+use super::typed::typed_case;
 
 /// One fixture file, read.
 pub struct Fixture {

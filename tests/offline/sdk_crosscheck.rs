@@ -18,7 +18,8 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let all: Vec<Value> = serde_json::from_str(include_str!("fixtures/sdk/captured.json")).unwrap();
+    let all: Vec<Value> =
+        serde_json::from_str(include_str!("../fixtures/sdk/captured.json")).unwrap();
     all.into_iter()
         .map(|c| Case {
             name: c["name"].as_str().unwrap().to_owned(),
@@ -93,7 +94,8 @@ fn x_templates(mut body: Value) -> Value {
 fn same_body_key_order_as_the_official_sdk() {
     // The SDK writes fields in model declaration order; so does the crate
     // (serde_json::Value sorts keys, so compare the raw text instead).
-    let all: Vec<Value> = serde_json::from_str(include_str!("fixtures/sdk/captured.json")).unwrap();
+    let all: Vec<Value> =
+        serde_json::from_str(include_str!("../fixtures/sdk/captured.json")).unwrap();
     for c in all {
         let Some(raw) = c["body_raw"].as_str() else {
             continue;
@@ -194,7 +196,8 @@ impl<'de> serde::Deserialize<'de> for OrderedValue {
 /// what the crate normalizes the parameters to.
 #[test]
 fn the_sdk_requests_decode_back_to_their_parameters() {
-    let all: Vec<Value> = serde_json::from_str(include_str!("fixtures/sdk/captured.json")).unwrap();
+    let all: Vec<Value> =
+        serde_json::from_str(include_str!("../fixtures/sdk/captured.json")).unwrap();
     let mut checked = 0;
     for c in &all {
         let name = c["name"].as_str().unwrap();

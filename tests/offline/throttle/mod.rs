@@ -4,7 +4,7 @@
 //! the reference model shared with the fuzz target
 //! (`tests/support/throttle_model.rs`).
 
-#[path = "../support/catalog.rs"]
+#[path = "../../support/catalog.rs"]
 mod catalog;
 mod categories;
 mod clock;
@@ -13,7 +13,7 @@ mod properties;
 mod retry_after;
 mod scopes;
 mod server_limits;
-#[path = "../support/throttle_model.rs"]
+#[path = "../../support/throttle_model.rs"]
 mod throttle_model;
 
 use std::time::Duration;

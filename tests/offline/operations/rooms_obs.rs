@@ -4,8 +4,8 @@ use sparkrtc::model::*;
 use sparkrtc::ops::*;
 use sparkrtc::{Endpoint, OperationId};
 
-use crate::fixture::Response;
-use crate::typed::*;
+use super::fixture::Response;
+use super::typed::*;
 
 /// The typed case of `id`, if it is a room or OBS bucket operation.
 pub fn case(id: OperationId, ep: &Endpoint, r: &Response) -> Option<Typed> {
