@@ -579,3 +579,68 @@ fn decode_error_messages_are_bounded() {
         debug.chars().count()
     );
 }
+
+#[test]
+fn an_errors_request_id_is_its_answers_through_every_wrapper_and_none_without_one() {
+    use std::time::Duration;
+    let api = || {
+        ApiError::from_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &headers("rid-api"),
+            br#"{"error_code":"RTC.00000001","error_msg":"x"}"#,
+        )
+    };
+    let with_id = [
+        Error::Api(Box::new(api())),
+        Error::QuotaExhausted(Box::new(api())),
+        Error::DeadlineExceeded {
+            deadline: Duration::from_secs(1),
+            attempts: 2,
+            last: Some(Box::new(Error::Api(Box::new(api())))),
+        },
+        Error::Throttled {
+            retry_after: Duration::from_secs(1),
+            attempts: 2,
+            last: Some(Box::new(Error::Api(Box::new(api())))),
+        },
+        Error::RetryBudgetExhausted {
+            attempts: 2,
+            last: Box::new(Error::Api(Box::new(api()))),
+        },
+    ];
+    for e in &with_id {
+        assert_eq!(e.request_id(), Some("rid-api"), "{e:?}");
+    }
+    let decode =
+        ShowApp::parse(StatusCode::OK, &headers("rid-decode"), b"{\"app_id\":").unwrap_err();
+    assert_eq!(decode.request_id(), Some("rid-decode"), "{decode:?}");
+
+    let without_id = [
+        Error::InvalidEndpoint("x".into()),
+        Error::Transport(sparkrtc::transport::TransportError::timeout("slow")),
+        Error::DeadlineExceeded {
+            deadline: Duration::from_secs(1),
+            attempts: 0,
+            last: None,
+        },
+        Error::Throttled {
+            retry_after: Duration::from_secs(1),
+            attempts: 0,
+            last: None,
+        },
+        Error::RetryBudgetExhausted {
+            attempts: 1,
+            last: Box::new(Error::Transport(
+                sparkrtc::transport::TransportError::timeout("slow"),
+            )),
+        },
+        Error::Api(Box::new(ApiError::from_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &HeaderMap::new(),
+            b"",
+        ))),
+    ];
+    for e in &without_id {
+        assert_eq!(e.request_id(), None, "{e:?}");
+    }
+}

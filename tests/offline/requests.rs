@@ -545,3 +545,33 @@ fn the_callback_auth_key_has_its_documented_length() {
         assert!(sparkrtc::Unchecked(update(&bad)).build(&endpoint()).is_ok());
     }
 }
+
+#[test]
+fn a_port_is_digits_only_even_where_a_number_parser_takes_a_sign() {
+    // `u32::from_str` takes "+443"; a port does not.
+    for bad in ["https://h:+443", "https://[::1]:+80"] {
+        match Endpoint::new(bad) {
+            Err(Error::InvalidEndpoint(message)) => assert_eq!(
+                message,
+                format!("`{bad}`: must have a port from 1 to 65535"),
+                "{bad}"
+            ),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_uri_of_exactly_the_limit_is_built_and_one_byte_more_is_refused() {
+    // `https://rtc-api.myhuaweicloud.com/v2/apps/` plus the id: 42 bytes.
+    let at_limit = ShowApp::new("a".repeat(65_534 - 42))
+        .build(&endpoint())
+        .unwrap();
+    assert_eq!(at_limit.uri().to_string().len(), 65_534);
+    let (op, field, reason) = invalid(ShowApp::new("a".repeat(65_535 - 42)).build(&endpoint()));
+    assert_eq!((op, field.as_str()), ("ShowApp", "app_id"));
+    assert_eq!(
+        reason,
+        "makes the URI 65535 bytes long, over the limit of 65534"
+    );
+}

@@ -118,6 +118,32 @@ fn limits_can_be_raised_or_tightened_per_category() {
 }
 
 #[test]
+fn a_throttle_keeps_the_configuration_it_was_given() {
+    let documented = ThrottleConfig::documented();
+    assert_eq!(documented.seed(), 0);
+    assert_eq!(documented.default_backoff(), (secs(2), secs(5)));
+    assert_eq!(documented.max_server_wait(), secs(300));
+    let config = documented
+        .with_seed(0x5eed)
+        .with_default_backoff(secs(1), secs(9))
+        .unwrap()
+        .with_max_server_wait(secs(42))
+        .with_limit(ThrottleCategory::RoomManagement, limit(3, secs(7)))
+        .unwrap();
+    assert_eq!(config.seed(), 0x5eed);
+    let t = Throttle::new(config.clone());
+    assert_eq!(t.config(), &config);
+    assert_eq!(t.config().seed(), 0x5eed);
+    assert_eq!(t.config().default_backoff(), (secs(1), secs(9)));
+    assert_eq!(t.config().max_server_wait(), secs(42));
+    assert_eq!(
+        t.config().limit(ThrottleCategory::RoomManagement),
+        limit(3, secs(7))
+    );
+    assert_eq!(Throttle::default().config(), &ThrottleConfig::documented());
+}
+
+#[test]
 fn out_of_range_limits_are_refused() {
     let bad = [
         limit(0, secs(1)),
