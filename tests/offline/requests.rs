@@ -471,6 +471,50 @@ fn setters_take_integer_literals_and_any_iterator() {
 }
 
 #[test]
+fn unchecked_sends_in_range_requests_exactly_as_checked_ones() {
+    use sparkrtc::Unchecked;
+    fn same<O: Operation + Clone>(op: O) {
+        let checked = op.clone().build(&endpoint()).unwrap();
+        let unchecked = Unchecked(op).build(&endpoint()).unwrap();
+        assert_eq!(
+            (
+                checked.method(),
+                checked.uri(),
+                checked.headers(),
+                checked.body()
+            ),
+            (
+                unchecked.method(),
+                unchecked.uri(),
+                unchecked.headers(),
+                unchecked.body()
+            )
+        );
+    }
+    // Path, query and the project id given to the operation.
+    let events = ListRtcAbnormalEvent::new("app", "2020-04-23T05:00:00Z", "2020-04-23T06:00:00Z")
+        .room_id("room")
+        .project_id("other-project");
+    let request = Unchecked(events.clone()).build(&endpoint()).unwrap();
+    assert_eq!(
+        request.uri().to_string(),
+        "https://rtc-api.myhuaweicloud.com/v1/other-project/rtc/client/abnormalevent\
+         ?app_id=app&end_time=2020-04-23T06%3A00%3A00Z&room_id=room&start_time=2020-04-23T05%3A00%3A00Z"
+    );
+    same(events);
+    // A body.
+    same(CreateMixJob::new(
+        "app",
+        MixJobReq::new(
+            MixParam::new("room", EncodeTemplate::P720Fps30Kbps1710)
+                .layout_template(LayoutTemplate::Custom)
+                .layout_panes([MixLayoutPane::new().id(1).zorder(3)]),
+        ),
+    ));
+    same(ListApps::new().limit(10).offset(20));
+}
+
+#[test]
 fn unchecked_sends_values_outside_the_documented_ranges() {
     use sparkrtc::Unchecked;
     let pane = MixLayoutPane::new().id(1).zorder(26);
