@@ -644,3 +644,34 @@ fn an_errors_request_id_is_its_answers_through_every_wrapper_and_none_without_on
         assert_eq!(e.request_id(), None, "{e:?}");
     }
 }
+
+#[test]
+fn only_a_request_never_sent_cannot_have_reached_the_server() {
+    use sparkrtc::transport::{TransportError, TransportErrorKind};
+    let cases = [
+        (
+            TransportError::not_sent("refused"),
+            TransportErrorKind::NotSent,
+            false,
+        ),
+        (
+            TransportError::timeout("slow"),
+            TransportErrorKind::Timeout,
+            true,
+        ),
+        (
+            TransportError::failed_after_send("reset"),
+            TransportErrorKind::FailedAfterSend,
+            true,
+        ),
+        (
+            TransportError::body_too_large(10),
+            TransportErrorKind::BodyTooLarge,
+            true,
+        ),
+    ];
+    for (error, kind, may_have) in cases {
+        assert_eq!(error.kind(), kind);
+        assert_eq!(error.may_have_reached_server(), may_have, "{kind:?}");
+    }
+}

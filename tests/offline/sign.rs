@@ -134,6 +134,7 @@ fn every_generated_vector_matches_the_official_signer() {
             v["canonical_request"].as_str().unwrap(),
             "{name}"
         );
+        assert_eq!(canonical.to_string(), canonical.as_str(), "{name}");
         assert_eq!(
             canonical
                 .string_to_sign(SdkDate::new(time).unwrap())

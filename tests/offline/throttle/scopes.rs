@@ -71,3 +71,30 @@ fn debug_output_holds_no_credential() {
         CredentialId::from_access_key("b")
     );
 }
+
+#[test]
+fn every_category_and_operation_scope_hashes_differently() {
+    use std::collections::HashSet;
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    // The hash is what spreads scopes over the throttle's table: two words,
+    // the credential and the kind (category, and operation when per
+    // operation). A constant kind would put every scope in one bucket.
+    let hasher = BuildHasherDefault::<DefaultHasher>::default();
+    let credential = CredentialId::from_access_key("AK");
+    let scopes: Vec<Scope> = ThrottleCategory::ALL
+        .iter()
+        .map(|c| Scope::new(*c).with_credential(credential))
+        .chain(
+            OperationId::ALL
+                .iter()
+                .map(|op| Scope::only(*op).with_credential(credential)),
+        )
+        .collect();
+    let hashes: HashSet<u64> = scopes.iter().map(|s| hasher.hash_one(s)).collect();
+    assert_eq!(hashes.len(), scopes.len());
+    // Equal scopes hash equally.
+    assert_eq!(
+        hasher.hash_one(Scope::of(OperationId::CreateMixJob)),
+        hasher.hash_one(Scope::of(OperationId::ShowMixJob))
+    );
+}
