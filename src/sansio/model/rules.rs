@@ -238,4 +238,15 @@ mod tests {
         // Items of an optional list may be empty.
         assert!(vec![String::new()].check(&p, Checks::ALL).is_ok());
     }
+
+    #[test]
+    fn a_required_secret_is_missing_when_empty() {
+        let p = FieldPath::root("auth_key");
+        let e = require(&p, &crate::Secret::new(""), Checks::ALL).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid parameter `auth_key`: is required and must not be empty"
+        );
+        assert!(require(&p, &crate::Secret::new("k"), Checks::ALL).is_ok());
+    }
 }

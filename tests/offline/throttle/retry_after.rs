@@ -120,6 +120,46 @@ fn retry_after_edge_values() {
 }
 
 #[test]
+fn the_default_backoff_is_the_same_function_of_seed_scope_and_time_in_every_release() {
+    // Pinned: a fleet that seeds its processes apart relies on the waits
+    // being spread, and a replayed run on their being the same.
+    let cases = [
+        (0, Scope::of(OperationId::ListRtcRoomList), secs(3)),
+        (1, Scope::of(OperationId::ListRtcRoomList), secs(3)),
+        (0, Scope::of(OperationId::CreateMixJob), secs(3)),
+        (0, Scope::only(OperationId::CreateMixJob), secs(3)),
+        (
+            0,
+            Scope::of(OperationId::ListRtcRoomList)
+                .with_credential(sparkrtc::throttle::CredentialId::new(7)),
+            secs(3),
+        ),
+        (0, Scope::of(OperationId::ListRtcRoomList), secs(3) + NS),
+        (u64::MAX, Scope::of(OperationId::ShowApp), secs(86_400)),
+    ];
+    let waits: Vec<Duration> = cases
+        .iter()
+        .map(|&(seed, scope, now)| {
+            let mut t = Throttle::new(ThrottleConfig::documented().with_seed(seed));
+            feed(&mut t, scope, now, &[]).wait
+        })
+        .collect();
+    let pinned: Vec<Duration> = [
+        2_024_252_834,
+        4_717_217_564,
+        3_871_657_915,
+        2_892_621_781,
+        2_271_452_553,
+        3_256_207_327,
+        4_707_566_093,
+    ]
+    .into_iter()
+    .map(Duration::from_nanos)
+    .collect();
+    assert_eq!(waits, pinned);
+}
+
+#[test]
 fn without_retry_after_the_default_backoff_is_2_to_5_seconds_and_deterministic() {
     let scope = Scope::of(OperationId::ListRtcRoomList);
     let mut waits = Vec::new();
