@@ -136,6 +136,17 @@ fn every_generated_vector_matches_the_official_signer() {
         );
         assert_eq!(canonical.to_string(), canonical.as_str(), "{name}");
         assert_eq!(
+            format!("{canonical:?}"),
+            format!("CanonicalRequest({:?})", canonical.as_str())
+        );
+        assert_eq!(
+            format!(
+                "{:?}",
+                canonical.string_to_sign(SdkDate::new(time).unwrap())
+            ),
+            format!("StringToSign({:?})", v["string_to_sign"].as_str().unwrap())
+        );
+        assert_eq!(
             canonical
                 .string_to_sign(SdkDate::new(time).unwrap())
                 .to_string(),
