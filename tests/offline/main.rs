@@ -17,6 +17,7 @@ mod errors;
 mod names;
 mod operations;
 mod outage;
+mod pages;
 mod properties;
 mod requests;
 mod retry;

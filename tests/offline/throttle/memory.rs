@@ -65,3 +65,34 @@ fn memory_is_bounded_per_scope() {
     #[cfg(target_pointer_width = "64")]
     assert_eq!(t.memory_bytes(), 2_048 * 81 + 1_000 * 480);
 }
+
+#[test]
+fn a_window_counts_its_admissions_and_is_idle_only_when_forgetting_it_loses_nothing() {
+    let mut t = Throttle::default();
+    let apps = Scope::of(OperationId::CreateApp); // 60 per 60 s
+    for s in [1, 2, 3] {
+        assert!(t.acquire(apps, secs(s)).is_send());
+    }
+    let w = t.window(apps).unwrap();
+    // Admissions in (now - 60 s, now].
+    assert_eq!(w.in_window(secs(3)), 3);
+    assert_eq!(w.in_window(secs(61) - NS), 3);
+    assert_eq!(w.in_window(secs(61)), 2);
+    assert_eq!(w.in_window(secs(62)), 1);
+    assert_eq!(w.in_window(secs(63)), 0);
+    // A time before the last admission reads as the last admission's.
+    assert_eq!(w.in_window(secs(0)), 3);
+    // Idle once the newest admission is a whole window old.
+    assert!(!w.is_idle(secs(3)));
+    assert!(!w.is_idle(secs(63) - NS));
+    assert!(w.is_idle(secs(63)));
+    assert!(!w.is_idle(secs(0)));
+
+    // A block keeps it from being idle until the block ends.
+    let rooms = Scope::of(OperationId::RemoveRoom);
+    feed(&mut t, rooms, secs(10), &[("retry-after", "120")]);
+    let w = t.window(rooms).unwrap();
+    assert_eq!(w.in_window(secs(10)), 0);
+    assert!(!w.is_idle(secs(130) - NS));
+    assert!(w.is_idle(secs(130)));
+}

@@ -1,0 +1,48 @@
+//! The pager alone, without a client: its offsets, its counts and the
+//! page cap that keeps a server that never ends a list from looping a
+//! caller forever.
+
+use serde_json::json;
+use sparkrtc::ops::{ListApps, ListRtcUserList};
+use sparkrtc::pages::{Pager, MAX_PAGES};
+use sparkrtc::Operation;
+
+fn users(ids: &[String]) -> <ListRtcUserList as Operation>::Output {
+    let users: Vec<_> = ids.iter().map(|id| json!({"uid": id})).collect();
+    serde_json::from_value(json!({ "users": users })).unwrap()
+}
+
+#[test]
+fn a_list_that_never_ends_stops_after_max_pages() {
+    let mut pager = Pager::new(ListRtcUserList::new("app"));
+    let mut taken = 0u32;
+    while pager.next_request().is_some() {
+        let page = users(&[format!("u{taken}a"), format!("u{taken}b")]);
+        assert!(pager.on_page(&page), "page {taken}");
+        taken += 1;
+        assert!(taken <= MAX_PAGES, "no end");
+    }
+    assert_eq!(taken, MAX_PAGES);
+    assert_eq!(pager.seen(), 2 * u64::from(MAX_PAGES));
+    // Nothing more is taken once it is done.
+    assert!(!pager.on_page(&users(&["late".to_owned()])));
+    assert_eq!(pager.seen(), 2 * u64::from(MAX_PAGES));
+    assert!(pager.next_request().is_none());
+}
+
+#[test]
+fn offsets_count_items_or_pages_as_the_operation_does() {
+    // ListRtcUserList's offset counts items.
+    let mut items = Pager::new(ListRtcUserList::new("app").offset(5));
+    assert_eq!(items.next_request().unwrap().offset, Some(5));
+    assert!(items.on_page(&users(&["a".to_owned(), "b".to_owned()])));
+    assert_eq!(items.next_request().unwrap().offset, Some(7));
+    assert_eq!(items.seen(), 2);
+    // ListApps' counts pages.
+    let mut pages = Pager::new(ListApps::new().limit(2).offset(3));
+    let apps: <ListApps as Operation>::Output =
+        serde_json::from_value(json!({"apps": [{"app_id": "a"}, {"app_id": "b"}]})).unwrap();
+    assert!(pages.on_page(&apps));
+    assert_eq!(pages.next_request().unwrap().offset, Some(4));
+    assert_eq!(pages.seen(), 2);
+}
