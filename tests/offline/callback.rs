@@ -415,8 +415,13 @@ fn join_signatures_match_the_independent_vectors() {
 
 #[test]
 fn join_signatures_refuse_bad_input_and_expired_ctimes() {
+    // The reference's figures: 2 hours recommended, under 12 hours.
+    assert_eq!(RECOMMENDED_VALIDITY, Duration::from_secs(7_200));
+    assert_eq!(MAX_VALIDITY, Duration::from_secs(43_200));
     let key = Secret::new(KEY);
     let now = at(1_700_000_000);
+    let token = join::sign("a", "r", "u", &key, now, RECOMMENDED_VALIDITY).unwrap();
+    assert_eq!(token.ctime, 1_700_007_200);
     assert_eq!(
         join::sign("a", "r", "u", &key, now, Duration::ZERO),
         Err(JoinError::Validity(Duration::ZERO))
