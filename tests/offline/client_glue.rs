@@ -385,3 +385,69 @@ fn the_local_pacer_is_the_throttle() {
         Admission::Wait(Duration::from_secs(5))
     );
 }
+
+/// A pacer that answers from a script (then `Send`), as a fleet's shared
+/// pacer may: after a wait, another process may have taken the slot.
+struct Scripted(Mutex<Vec<Admission>>);
+
+impl Pacer for Scripted {
+    fn acquire(&self, _: Scope, _: Duration) -> Result<Admission, Error> {
+        let mut script = self.0.lock().unwrap();
+        Ok(if script.is_empty() {
+            Admission::Send
+        } else {
+            script.remove(0)
+        })
+    }
+
+    fn on_response(
+        &self,
+        _: Scope,
+        _: Duration,
+        _: http::StatusCode,
+        _: &http::HeaderMap,
+        _: &[u8],
+    ) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+#[test]
+fn the_bound_on_throttle_waits_counts_every_wait_of_an_attempt() {
+    let second = Duration::from_secs(1);
+    let run = |waits: usize| {
+        let clock = VirtualClock::new(UNIX_EPOCH + Duration::from_secs(T0));
+        let fake = Fake {
+            clock: clock.clone(),
+            sent: Mutex::new(Vec::new()),
+            reply: |_: usize, _: &Request<Vec<u8>>| ok(),
+        };
+        let client = Client::builder(fake)
+            .endpoint(Endpoint::default().with_project_id("proj").unwrap())
+            .credentials(Credentials::ak_sk("AKTEST", "SKTEST").unwrap())
+            .clock(Arc::new(clock.clone()))
+            .pacer(Arc::new(Scripted(Mutex::new(vec![
+                Admission::Wait(second);
+                waits
+            ]))))
+            .max_throttle_wait(2 * second)
+            .build()
+            .unwrap();
+        (client.call(&job()).map(|_| ()), clock.now())
+    };
+    // Two waits of 1 s: 2 s in all, within the bound.
+    let (result, now) = run(2);
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(now, 2 * second);
+    // A third would make 3 s: refused at once, before waiting it.
+    let (result, now) = run(3);
+    match result {
+        Err(Error::Throttled {
+            retry_after,
+            attempts: 0,
+            last: None,
+        }) => assert_eq!(retry_after, second),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(now, 2 * second);
+}
