@@ -4,8 +4,7 @@
 #![cfg(feature = "simulator")]
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
-#[path = "../simulator/support.rs"]
-mod support;
+use crate::support;
 
 use sparkrtc::model::{UpdateIndividualJobReq, UpdateMixJobReq, UpdateMixParam};
 use sparkrtc::ops::{ShowRecordRule, UpdateIndividualStreamJob, UpdateMixJob, UpdateRecordRule};

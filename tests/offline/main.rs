@@ -8,6 +8,13 @@
 //! Run them alone with `cargo test --all-features --test offline`, one area
 //! with a filter: `cargo test --all-features --test offline -- throttle::`.
 
+// Helpers shared by several modules, loaded once.
+#[path = "../support/catalog.rs"]
+mod catalog;
+#[cfg(feature = "simulator")]
+#[path = "../simulator/support.rs"]
+mod support;
+
 mod accessors;
 mod budget;
 mod callback;

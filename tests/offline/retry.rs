@@ -13,8 +13,7 @@ use sparkrtc::retry::{
 use sparkrtc::throttle::MAX_TIME;
 use sparkrtc::{ApiError, Error, Operation, OperationId};
 
-#[path = "../support/catalog.rs"]
-mod catalog;
+use crate::catalog;
 
 fn status(code: u16) -> Outcome<'static> {
     Outcome::Status {

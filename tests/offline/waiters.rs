@@ -5,8 +5,7 @@
 #![cfg(feature = "simulator")]
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
-#[path = "../simulator/support.rs"]
-mod support;
+use crate::support;
 
 use sparkrtc::client::WaitError;
 use sparkrtc::simulator::{FaultEffect, FaultRule};

@@ -18,8 +18,7 @@
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a test may read files and clocks
 
 mod apps;
-#[path = "../../support/catalog.rs"]
-mod catalog;
+use crate::catalog;
 mod fixture;
 mod jobs;
 mod records;

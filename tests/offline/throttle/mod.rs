@@ -4,8 +4,7 @@
 //! the reference model shared with the fuzz target
 //! (`tests/support/throttle_model.rs`).
 
-#[path = "../../support/catalog.rs"]
-mod catalog;
+use crate::catalog;
 mod categories;
 mod clock;
 mod memory;
