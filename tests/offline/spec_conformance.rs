@@ -134,6 +134,11 @@ fn metadata_matches_the_catalog() {
             "CreateApp" | "CreateMixJob" | "CreateIndividualStreamJob"
         );
         assert_eq!(info.retry_safe, !creates, "{id} retry_safe");
+        // The accessors read the same table.
+        assert_eq!(id.method().as_str(), op["method"], "{id} method()");
+        assert_eq!(id.path_template(), op["path"], "{id} path_template()");
+        assert_eq!(id.category(), info.category, "{id} category()");
+        assert_eq!(id.retry_safe(), !creates, "{id} retry_safe()");
     }
 }
 
