@@ -46,3 +46,17 @@ fn offsets_count_items_or_pages_as_the_operation_does() {
     assert_eq!(pages.next_request().unwrap().offset, Some(4));
     assert_eq!(pages.seen(), 2);
 }
+
+#[test]
+fn a_full_page_that_reaches_the_total_ends_the_list() {
+    let apps = |ids: &[&str]| -> <ListApps as Operation>::Output {
+        let apps: Vec<_> = ids.iter().map(|id| json!({"app_id": id})).collect();
+        serde_json::from_value(json!({"count": 4, "apps": apps})).unwrap()
+    };
+    let mut pager = Pager::new(ListApps::new().limit(2));
+    assert!(pager.on_page(&apps(&["a", "b"])));
+    assert_eq!(pager.next_request().unwrap().offset, Some(1));
+    assert!(pager.on_page(&apps(&["c", "d"])));
+    assert!(pager.next_request().is_none(), "4 of 4");
+    assert_eq!(pager.seen(), 4);
+}

@@ -581,3 +581,40 @@ fn a_request_for_one_project_is_not_signed_for_another() {
         assert_eq!(r.headers()["x-project-id"], "proj-A");
     }
 }
+
+#[test]
+fn requests_with_more_headers_and_query_pairs_than_fit_on_the_stack_sign_them_all() {
+    // Sorting happens on the stack up to 16 items, on the heap beyond.
+    for n in [15usize, 16, 17, 40] {
+        let query: Vec<String> = (0..n).rev().map(|i| format!("q{i:02}={i}")).collect();
+        let mut builder = Request::builder()
+            .method("GET")
+            .uri(format!("https://h/x?{}", query.join("&")));
+        for i in (0..n).rev() {
+            builder = builder.header(format!("x-h{i:02}"), format!(" v{i} "));
+        }
+        let mut r = builder.body(Vec::new()).unwrap();
+        sign::sign(&mut r, &Credentials::ak_sk("AK", "SK").unwrap(), t0()).unwrap();
+        let mut unsigned = r.clone();
+        unsigned.headers_mut().remove("authorization");
+        let canonical = CanonicalRequest::new(&unsigned).unwrap();
+
+        let mut names: Vec<String> = (0..n).map(|i| format!("x-h{i:02}")).collect();
+        names.extend(["host".to_owned(), "x-sdk-date".to_owned()]);
+        names.sort();
+        assert_eq!(canonical.signed_headers(), names.join(";"), "{n}");
+        let lines: Vec<&str> = canonical.as_str().lines().collect();
+        let sorted_query: Vec<String> = (0..n).map(|i| format!("q{i:02}={i}")).collect();
+        assert_eq!(lines[2], sorted_query.join("&"), "{n}");
+        for i in 0..n {
+            assert!(
+                lines.contains(&format!("x-h{i:02}:v{i}").as_str()),
+                "{n}: x-h{i:02}"
+            );
+        }
+        assert!(r.headers()["authorization"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("SignedHeaders={},", names.join(";"))));
+    }
+}
