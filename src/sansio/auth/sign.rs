@@ -617,6 +617,10 @@ mod tests {
             "20240102T030405Z"
         );
         assert_eq!(SdkDate::parse("20240102T030405Z"), Some(t(1_704_164_645)));
+        assert_eq!(
+            format!("{:?}", SdkDate::new(t(1_704_164_645)).unwrap()),
+            "20240102T030405Z"
+        );
         assert!(SdkDate::new(t(253_402_300_800)).is_err());
         assert!(SdkDate::new(UNIX_EPOCH - Duration::from_secs(1)).is_err());
     }

@@ -1092,6 +1092,12 @@ mod tests {
             "2024-02-30T00:00:00Z",
             "2024-01-02T03:04:05Zx",
             "x",
+            // Each separator in its place, one wrong at a time.
+            "2024/01-02T03:04:05Z",
+            "2024-01/02T03:04:05Z",
+            "2024-01-02 03:04:05Z",
+            "2024-01-02T03.04:05Z",
+            "2024-01-02T03:04.05Z",
         ] {
             assert_eq!(parse_iso8601(bad), None, "{bad}");
         }
