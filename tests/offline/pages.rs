@@ -60,3 +60,26 @@ fn a_full_page_that_reaches_the_total_ends_the_list() {
     assert!(pager.next_request().is_none(), "4 of 4");
     assert_eq!(pager.seen(), 4);
 }
+
+#[test]
+fn a_page_shorter_than_the_limit_ends_the_list_and_a_longer_one_does_not() {
+    let apps = |ids: &[&str]| -> <ListApps as Operation>::Output {
+        let apps: Vec<_> = ids.iter().map(|id| json!({"app_id": id})).collect();
+        serde_json::from_value(json!({ "apps": apps })).unwrap()
+    };
+    // No total: only the page's length tells.
+    let mut pager = Pager::new(ListApps::new().limit(2));
+    assert!(pager.on_page(&apps(&["a", "b"])), "a full page");
+    assert!(
+        pager.on_page(&apps(&["c", "d", "e"])),
+        "a page over the limit"
+    );
+    assert_eq!(pager.next_request().unwrap().offset, Some(2));
+    assert!(pager.on_page(&apps(&["f"])), "a short page is yielded");
+    assert!(pager.next_request().is_none(), "and is the last");
+    assert_eq!(pager.seen(), 6);
+    // Without a limit, no page is short.
+    let mut unlimited = Pager::new(ListApps::new());
+    assert!(unlimited.on_page(&apps(&["a"])));
+    assert!(unlimited.next_request().is_some());
+}

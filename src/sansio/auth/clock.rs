@@ -192,6 +192,16 @@ mod tests {
             ClockSkew::from_error(&e, signed),
             Some(ClockSkew::from_seconds(-1200))
         );
+        // A time is read only where it starts: digits glued to the front
+        // of one (a request id, say) make it no time at all.
+        let e = err(
+            "APIG.0301",
+            "signature expired: request 920240102T040405Z, 12024-01-02T04:04:05Z; server time 2024-01-02T03:09:05Z",
+        );
+        assert_eq!(
+            ClockSkew::from_error(&e, signed),
+            Some(ClockSkew::from_seconds(300))
+        );
         // The documented message quotes no time.
         let e = err(
             "APIG.0301",

@@ -29,6 +29,8 @@ fn scopes_split_by_credential_and_optionally_by_operation() {
         ThrottleCategory::MixStreamJobManagement
     );
     assert_eq!(only_show.credential(), a);
+    assert_eq!(only_show.operation(), Some(OperationId::ShowMixJob));
+    assert_eq!(show.operation(), None);
     assert!(t.acquire(only_show, secs(5)).is_send());
     assert_eq!(t.len(), 3);
 }
