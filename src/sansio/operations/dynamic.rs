@@ -261,18 +261,18 @@ fn deserialize_strict<T: DeserializeOwned>(value: &Value) -> Result<T, Error> {
     let parsed: Result<T, _> = serde_path_to_error::deserialize(de);
     match parsed {
         Err(e) => {
-            let path = e.path().to_string();
+            // The root's path is ".", named "" in an error.
+            let path = Some(e.path().to_string()).filter(|p| p != ".");
             let message = e.into_inner().to_string();
             // A misspelt name is both unknown and missing: name the one the
             // caller wrote.
             if let (Some(_), Some(field)) = (missing_field(&message), unknown) {
                 return Err(Error::invalid(field, UNKNOWN_PARAMETER));
             }
-            let field = match missing_field(&message) {
-                Some(missing) if path == "." => missing.to_owned(),
-                Some(missing) => format!("{path}.{missing}"),
-                None if path == "." => String::new(),
-                None => path,
+            let field = match (path, missing_field(&message)) {
+                (Some(path), Some(missing)) => format!("{path}.{missing}"),
+                (None, Some(missing)) => missing.to_owned(),
+                (path, None) => path.unwrap_or_default(),
             };
             Err(Error::invalid(field, message))
         }
