@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, UNIX_EPOCH};
 
 use http::{Request, Response};
-use sparkrtc::client::{Client, LocalPacer, Pacer};
+use sparkrtc::client::{Client, ClientBuilder, LocalPacer, Pacer};
 use sparkrtc::headers::X_SDK_DATE;
 use sparkrtc::ops::ShowMixJob;
 use sparkrtc::retry::{Outcome, RetryDecision, RetryPolicy};
@@ -74,21 +74,26 @@ fn new_client<F: Fn(usize, &Request<Vec<u8>>) -> Answer + Send + Sync>(
     throttle: ThrottleConfig,
     reply: F,
 ) -> (Client<Fake<F>>, VirtualClock) {
+    new_client_with(reply, |builder| builder.throttle(throttle).seed(SEED))
+}
+
+/// A client on a [`Fake`] at `T0`, for project `proj` with `AKTEST`,
+/// built as `configure` finishes it.
+fn new_client_with<F: Fn(usize, &Request<Vec<u8>>) -> Answer + Send + Sync>(
+    reply: F,
+    configure: impl FnOnce(ClientBuilder<Fake<F>>) -> ClientBuilder<Fake<F>>,
+) -> (Client<Fake<F>>, VirtualClock) {
     let clock = VirtualClock::new(UNIX_EPOCH + Duration::from_secs(T0));
     let fake = Fake {
         clock: clock.clone(),
         sent: Mutex::new(Vec::new()),
         reply,
     };
-    let client = Client::builder(fake)
+    let builder = Client::builder(fake)
         .endpoint(Endpoint::default().with_project_id("proj").unwrap())
         .credentials(Credentials::ak_sk("AKTEST", "SKTEST").unwrap())
-        .clock(Arc::new(clock.clone()))
-        .throttle(throttle)
-        .seed(SEED)
-        .build()
-        .unwrap();
-    (client, clock)
+        .clock(Arc::new(clock.clone()));
+    (configure(builder).build().unwrap(), clock)
 }
 
 fn job() -> ShowMixJob {
@@ -416,23 +421,17 @@ impl Pacer for Scripted {
 fn the_bound_on_throttle_waits_counts_every_wait_of_an_attempt() {
     let second = Duration::from_secs(1);
     let run = |waits: usize| {
-        let clock = VirtualClock::new(UNIX_EPOCH + Duration::from_secs(T0));
-        let fake = Fake {
-            clock: clock.clone(),
-            sent: Mutex::new(Vec::new()),
-            reply: |_: usize, _: &Request<Vec<u8>>| ok(),
-        };
-        let client = Client::builder(fake)
-            .endpoint(Endpoint::default().with_project_id("proj").unwrap())
-            .credentials(Credentials::ak_sk("AKTEST", "SKTEST").unwrap())
-            .clock(Arc::new(clock.clone()))
-            .pacer(Arc::new(Scripted(Mutex::new(vec![
-                Admission::Wait(second);
-                waits
-            ]))))
-            .max_throttle_wait(2 * second)
-            .build()
-            .unwrap();
+        let (client, clock) = new_client_with(
+            |_: usize, _: &Request<Vec<u8>>| ok(),
+            |builder| {
+                builder
+                    .pacer(Arc::new(Scripted(Mutex::new(vec![
+                        Admission::Wait(second);
+                        waits
+                    ]))))
+                    .max_throttle_wait(2 * second)
+            },
+        );
         (client.call(&job()).map(|_| ()), clock.now())
     };
     // Two waits of 1 s: 2 s in all, within the bound.
