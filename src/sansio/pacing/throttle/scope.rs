@@ -189,3 +189,34 @@ impl Hasher for ScopeHasher {
         self.0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hasher_reads_bytes_as_little_endian_words_zero_padded() {
+        let words = |xs: &[u64]| {
+            let mut h = ScopeHasher(7);
+            for x in xs {
+                h.write_u64(*x);
+            }
+            h.finish()
+        };
+        let bytes = |b: &[u8]| {
+            let mut h = ScopeHasher(7);
+            h.write(b);
+            h.finish()
+        };
+        assert_eq!(bytes(&[]), 7);
+        assert_eq!(
+            bytes(&[1, 2, 3, 4, 5, 6, 7, 8]),
+            words(&[0x0807_0605_0403_0201])
+        );
+        assert_eq!(
+            bytes(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+            words(&[0x0807_0605_0403_0201, 0x0a09])
+        );
+        assert_ne!(bytes(&[1]), 7);
+    }
+}
