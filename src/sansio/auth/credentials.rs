@@ -258,6 +258,23 @@ mod tests {
     }
 
     #[test]
+    fn an_ak_is_1_to_128_visible_characters_without_a_comma() {
+        let ak = "A".repeat(128);
+        let c = Credentials::ak_sk(ak.as_str(), "sk").unwrap();
+        assert_eq!(c.access_key(), Some(ak.as_str()));
+        let message = |ak: &str, sk: &str| Credentials::ak_sk(ak, sk).unwrap_err().to_string();
+        let too_long = message(&"A".repeat(129), "sk");
+        assert_eq!(
+            too_long,
+            "invalid credentials: the AK must be at most 128 visible ASCII characters without `,`"
+        );
+        assert_eq!(message("AK 1", "sk"), too_long);
+        assert_eq!(message("AK,1", "sk"), too_long);
+        assert_eq!(message("", "sk"), "invalid credentials: the AK is empty");
+        assert_eq!(message("AK", ""), "invalid credentials: the SK is empty");
+    }
+
+    #[test]
     fn debug_is_redacted() {
         let c = Credentials::ak_sk("AKID", "SENTINEL-SK")
             .unwrap()
