@@ -653,25 +653,30 @@ fn only_a_request_never_sent_cannot_have_reached_the_server() {
             TransportError::not_sent("refused"),
             TransportErrorKind::NotSent,
             false,
+            "transport: not sent: refused",
         ),
         (
             TransportError::timeout("slow"),
             TransportErrorKind::Timeout,
             true,
+            "transport: timed out: slow",
         ),
         (
             TransportError::failed_after_send("reset"),
             TransportErrorKind::FailedAfterSend,
             true,
+            "transport: failed after sending: reset",
         ),
         (
             TransportError::body_too_large(10),
             TransportErrorKind::BodyTooLarge,
             true,
+            "transport: response too large: the response body is larger than the cap of 10 bytes",
         ),
     ];
-    for (error, kind, may_have) in cases {
+    for (error, kind, may_have, message) in cases {
         assert_eq!(error.kind(), kind);
         assert_eq!(error.may_have_reached_server(), may_have, "{kind:?}");
+        assert_eq!(error.to_string(), message);
     }
 }
