@@ -614,6 +614,12 @@ fn an_errors_request_id_is_its_answers_through_every_wrapper_and_none_without_on
     let decode =
         ShowApp::parse(StatusCode::OK, &headers("rid-decode"), b"{\"app_id\":").unwrap_err();
     assert_eq!(decode.request_id(), Some("rid-decode"), "{decode:?}");
+    // The status of the answer, where there was one.
+    assert_eq!(decode.status(), Some(StatusCode::OK));
+    for e in &with_id[..2] {
+        assert_eq!(e.status(), Some(StatusCode::INTERNAL_SERVER_ERROR), "{e:?}");
+    }
+    assert_eq!(Error::InvalidEndpoint("x".into()).status(), None);
 
     let without_id = [
         Error::InvalidEndpoint("x".into()),
