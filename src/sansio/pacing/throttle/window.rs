@@ -242,10 +242,9 @@ impl Window {
             let oldest = self.log[self.head as usize];
             ready = ready.max(oldest.saturating_add(self.window));
         }
-        if self.learned > 0 {
-            if let Some(t) = self.kth_recent(self.learned) {
-                ready = ready.max(t.saturating_add(self.learned_window));
-            }
+        // A learned limit of 0 (none learned) has no 0th admission.
+        if let Some(t) = self.kth_recent(self.learned) {
+            ready = ready.max(t.saturating_add(self.learned_window));
         }
         ready
     }
