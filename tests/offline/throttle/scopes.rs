@@ -9,6 +9,7 @@ use super::secs;
 #[test]
 fn scopes_split_by_credential_and_optionally_by_operation() {
     let mut t = Throttle::default();
+    assert!(t.is_empty());
     let a = CredentialId::from_access_key("AK-ONE");
     let b = CredentialId::from_access_key("AK-TWO");
     assert_ne!(a, b);
@@ -33,6 +34,7 @@ fn scopes_split_by_credential_and_optionally_by_operation() {
     assert_eq!(show.operation(), None);
     assert!(t.acquire(only_show, secs(5)).is_send());
     assert_eq!(t.len(), 3);
+    assert!(!t.is_empty());
 }
 
 #[test]
