@@ -181,8 +181,11 @@ macro_rules! operations {
                 fn project_id_override(&self) -> Option<&str> {
                     project_id_override!(self $(, $project_scoped)?)
                 }
+            }
 
-                fn decode_query(
+            impl $name {
+                /// Reads the query parameters of a request, by wire name, into `out`.
+                pub(crate) fn decode_query(
                     pairs: &[(String, String)],
                     out: &mut ::serde_json::Map<String, ::serde_json::Value>,
                 ) -> Result<(), $crate::dynamic::RequestError> {
@@ -368,9 +371,8 @@ macro_rules! operations {
                 pairs: &[(String, String)],
                 out: &mut ::serde_json::Map<String, ::serde_json::Value>,
             ) -> Result<(), $crate::dynamic::RequestError> {
-                use $crate::sansio::operations::Plumbing;
                 match self {
-                    $( OperationId::$name => <super::$name as Plumbing>::decode_query(pairs, out), )+
+                    $( OperationId::$name => super::$name::decode_query(pairs, out), )+
                 }
             }
 

@@ -113,14 +113,6 @@ pub trait Plumbing {
     fn checks(&self) -> Checks {
         Checks::ALL
     }
-
-    /// Reads the query parameters of a request, by wire name, into `out`.
-    fn decode_query(
-        pairs: &[(String, String)],
-        out: &mut serde_json::Map<String, serde_json::Value>,
-    ) -> Result<(), crate::dynamic::RequestError>
-    where
-        Self: Sized;
 }
 
 /// Any operation, sent without the crate's checks of documented ranges.
@@ -167,12 +159,6 @@ impl<O: Operation> Plumbing for Unchecked<O> {
     }
     fn checks(&self) -> Checks {
         Checks::WITHOUT_RANGES
-    }
-    fn decode_query(
-        pairs: &[(String, String)],
-        out: &mut serde_json::Map<String, serde_json::Value>,
-    ) -> Result<(), crate::dynamic::RequestError> {
-        O::decode_query(pairs, out)
     }
 }
 
