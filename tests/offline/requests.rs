@@ -619,3 +619,35 @@ fn a_uri_of_exactly_the_limit_is_built_and_one_byte_more_is_refused() {
         "makes the URI 65535 bytes long, over the limit of 65534"
     );
 }
+
+#[test]
+fn a_request_missing_a_required_query_parameter_is_refused_naming_it_first() {
+    use sparkrtc::dynamic::RequestError;
+    let built = ListRtcRoomList::new("app1").build(&endpoint()).unwrap();
+    let path = built.uri().path().to_owned();
+    let decode = |query: &str| {
+        let uri = format!("https://rtc-api.example{path}?{query}");
+        let request = http::Request::get(uri).body(Vec::new()).unwrap();
+        dynamic::decode_request(&request).map(|incoming| incoming.params)
+    };
+    assert_eq!(
+        decode("app=app1&limit=5").unwrap(),
+        json!({"project_id": "proj123", "app": "app1", "limit": 5})
+    );
+    // Missing, even where another parameter is bad too.
+    for query in ["limit=5", "limit=five", ""] {
+        match decode(query) {
+            Err(RequestError::Missing(field)) => assert_eq!(field, "app", "{query}"),
+            other => panic!("{query}: {other:?}"),
+        }
+    }
+    match decode("app=app1&limit=five") {
+        Err(RequestError::Invalid { field, reason }) => {
+            assert_eq!(
+                (field.as_str(), reason.as_str()),
+                ("limit", "`five` is not a u32")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
