@@ -684,5 +684,8 @@ fn only_a_request_never_sent_cannot_have_reached_the_server() {
         assert_eq!(error.kind(), kind);
         assert_eq!(error.may_have_reached_server(), may_have, "{kind:?}");
         assert_eq!(error.to_string(), message);
+        // The cause is kept as the source, for a caller's error chain.
+        let source = std::error::Error::source(&error).map(|s| s.to_string());
+        assert_eq!(source.as_deref(), message.rsplit(": ").next(), "{kind:?}");
     }
 }
