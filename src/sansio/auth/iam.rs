@@ -263,6 +263,10 @@ mod tests {
         .unwrap();
         assert_eq!(r.method(), "POST");
         assert_eq!(
+            r.uri().to_string(),
+            "https://iam.myhuaweicloud.com/v3/auth/tokens?nocatalog=true"
+        );
+        assert_eq!(
             r.headers()["content-type"],
             "application/json;charset=UTF-8"
         );

@@ -324,4 +324,17 @@ mod tests {
         assert_eq!(w.kth_recent(4), None);
         assert_eq!(w.kth_recent(0), None);
     }
+
+    #[test]
+    fn a_block_answers_how_long_from_now_and_is_never_shortened() {
+        let secs = Duration::from_secs;
+        let mut w = Window::from_valid(RateLimit {
+            requests: 3,
+            window: secs(1),
+        });
+        assert_eq!(w.block_for(secs(10), secs(3)), secs(3));
+        assert_eq!(w.block_for(secs(11), secs(1)), secs(2));
+        assert_eq!(w.block_for(secs(12), secs(5)), secs(5));
+        assert_eq!(w.blocked_until(secs(12)), Some(secs(17)));
+    }
 }
