@@ -92,3 +92,13 @@ fn a_name_like_alias_is_the_operation_and_the_suggestion() {
     assert_eq!(dynamic::closest_operation("ShowMixjob"), Some(ShowMixJob));
     assert_eq!(dynamic::closest_operation("Frobnicate"), None);
 }
+
+#[test]
+fn an_operation_displays_as_its_name() {
+    for id in OperationId::ALL {
+        let shown = id.to_string();
+        assert_eq!(shown, id.name());
+        assert_eq!(OperationId::from_name(&shown), Some(*id));
+    }
+    assert_eq!(OperationId::CreateMixJob.to_string(), "CreateMixJob");
+}

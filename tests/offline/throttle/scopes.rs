@@ -19,7 +19,11 @@ fn scopes_split_by_credential_and_optionally_by_operation() {
     for _ in 0..10 {
         assert!(t.acquire(create, secs(5)).is_send());
     }
-    assert_eq!(t.acquire(show, secs(5)), Admission::Wait(secs(1)));
+    let refused = t.acquire(show, secs(5));
+    assert_eq!(refused, Admission::Wait(secs(1)));
+    assert!(!refused.is_send());
+    assert_eq!(refused.wait(), secs(1));
+    assert_eq!(Admission::Send.wait(), secs(0));
     // Another credential has its own budget.
     assert!(t.acquire(show.with_credential(b), secs(5)).is_send());
     // So does a per-operation scope.
