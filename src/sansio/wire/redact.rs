@@ -55,7 +55,10 @@ pub(crate) fn redact_json_secrets(text: &str) -> String {
     };
     let mut pos = 0;
     while pos < text.len() {
-        pos = redactor.step(pos);
+        let next = redactor.step(pos);
+        // Every step moves on: a step that did not would loop forever.
+        debug_assert!(next > pos, "the redactor stopped at byte {pos}");
+        pos = next;
     }
     redactor.out
 }
