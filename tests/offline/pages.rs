@@ -12,6 +12,16 @@ fn users(ids: &[String]) -> <ListRtcUserList as Operation>::Output {
     serde_json::from_value(json!({ "users": users })).unwrap()
 }
 
+/// A page of `ListApps`, with the total `count` when given.
+fn apps(ids: &[&str], count: Option<u64>) -> <ListApps as Operation>::Output {
+    let apps: Vec<_> = ids.iter().map(|id| json!({"app_id": id})).collect();
+    let mut page = json!({ "apps": apps });
+    if let Some(count) = count {
+        page["count"] = json!(count);
+    }
+    serde_json::from_value(page).unwrap()
+}
+
 #[test]
 fn a_list_that_never_ends_stops_after_max_pages() {
     let mut pager = Pager::new(ListRtcUserList::new("app"));
@@ -40,19 +50,14 @@ fn offsets_count_items_or_pages_as_the_operation_does() {
     assert_eq!(items.seen(), 2);
     // ListApps' counts pages.
     let mut pages = Pager::new(ListApps::new().limit(2).offset(3));
-    let apps: <ListApps as Operation>::Output =
-        serde_json::from_value(json!({"apps": [{"app_id": "a"}, {"app_id": "b"}]})).unwrap();
-    assert!(pages.on_page(&apps));
+    assert!(pages.on_page(&apps(&["a", "b"], None)));
     assert_eq!(pages.next_request().unwrap().offset, Some(4));
     assert_eq!(pages.seen(), 2);
 }
 
 #[test]
 fn a_full_page_that_reaches_the_total_ends_the_list() {
-    let apps = |ids: &[&str]| -> <ListApps as Operation>::Output {
-        let apps: Vec<_> = ids.iter().map(|id| json!({"app_id": id})).collect();
-        serde_json::from_value(json!({"count": 4, "apps": apps})).unwrap()
-    };
+    let apps = |ids: &[&str]| apps(ids, Some(4));
     let mut pager = Pager::new(ListApps::new().limit(2));
     assert!(pager.on_page(&apps(&["a", "b"])));
     assert_eq!(pager.next_request().unwrap().offset, Some(1));
@@ -63,10 +68,7 @@ fn a_full_page_that_reaches_the_total_ends_the_list() {
 
 #[test]
 fn a_page_shorter_than_the_limit_ends_the_list_and_a_longer_one_does_not() {
-    let apps = |ids: &[&str]| -> <ListApps as Operation>::Output {
-        let apps: Vec<_> = ids.iter().map(|id| json!({"app_id": id})).collect();
-        serde_json::from_value(json!({ "apps": apps })).unwrap()
-    };
+    let apps = |ids: &[&str]| apps(ids, None);
     // No total: only the page's length tells.
     let mut pager = Pager::new(ListApps::new().limit(2));
     assert!(pager.on_page(&apps(&["a", "b"])), "a full page");
